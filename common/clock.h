@@ -1,0 +1,40 @@
+#ifndef COMMON_CLOCK_H
+#define COMMON_CLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Time: monotonic and wall clocks, jitter, and local-time windows in IANA time zones.
+ * Time zones are read from TZif files (zoneinfo) by our own parser, so conversions are
+ * thread-safe and do not touch the TZ environment variable. */
+
+/* Milliseconds from CLOCK_MONOTONIC. */
+int64_t clock_mono_ms(void);
+/* Wall clock, Unix seconds / milliseconds. */
+int64_t clock_wall_s(void);
+int64_t clock_wall_ms(void);
+/* base_ms +/- up to pct percent, uniformly; uses the per-thread state *seed (any value). */
+int64_t clock_jitter_ms(int64_t base_ms, unsigned pct, uint64_t *seed);
+/* Format Unix seconds as "2026-11-24T03:00:00Z" into buf (>= 21 bytes); returns buf. */
+char *clock_format_utc(int64_t unix_s, char *buf, size_t len);
+/* Parse "YYYY-MM-DDTHH:MM:SSZ" (UTC only); OCDN_EINVAL otherwise. */
+enum ocdn_err clock_parse_utc(const char *s, int64_t *unix_s);
+
+/* A time zone loaded from a TZif file. */
+struct clock_tz;
+
+/* Load zone name ("Europe/Paris") from dir (NULL = /usr/share/zoneinfo). Names with "..",
+ * a leading '/', or characters outside [A-Za-z0-9/_+-] are OCDN_EINVAL; a missing zone is
+ * OCDN_ENOTFOUND; a malformed file OCDN_EINVAL. Caller frees with clock_tz_free(). */
+enum ocdn_err clock_tz_load(const char *dir, const char *name, struct clock_tz **out);
+void clock_tz_free(struct clock_tz *tz);
+/* Offset from UTC in seconds at Unix time t (e.g. 3600 for CET). */
+int32_t clock_tz_offset(const struct clock_tz *tz, int64_t t);
+/* Unix time of local wall-clock minute-of-day start_min (0..1439) on the local day that
+ * contains t; on a DST gap, the first instant after it; on an overlap, the earlier one. */
+int64_t clock_tz_local_to_utc(const struct clock_tz *tz, int64_t t, int start_min);
+
+#endif
