@@ -40,7 +40,8 @@ fixture_path(const char *rel)
     char cwd[PATH_MAX];
 
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-    snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel);
+    ck_assert_msg(snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel) < (int)sizeof(path),
+                  "fixture path too long: %s", rel);
     return path;
 }
 
@@ -67,7 +68,8 @@ tmpdir_remove(char *dir)
 
     if (!dir)
         return;
-    if (!(keep && strcmp(keep, "1") == 0) && strncmp(dir, "/", 1) == 0 && strstr(dir, "ocdn-test.")) {
+    if (!(keep && strcmp(keep, "1") == 0) && strncmp(dir, "/", 1) == 0 &&
+        strstr(dir, "ocdn-test.")) {
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "tmpdir_remove: could not remove %s\n", dir);
