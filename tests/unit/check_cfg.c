@@ -252,8 +252,7 @@ START_TEST(table_empty_accepts_empty_file)
 {
     struct one o;
 
-    ck_assert_int_eq(cfg_load_buf(NULL, 0, "x.conf", "# nothing\n", 10, &o, errbuf,
-                                  sizeof(errbuf)),
+    ck_assert_int_eq(cfg_load_buf(NULL, 0, "x.conf", "# nothing\n", 10, &o, errbuf, sizeof(errbuf)),
                      OCDN_OK);
     ck_assert_int_eq(cfg_load_buf(NULL, 0, "x.conf", "a = 1\n", 6, &o, errbuf, sizeof(errbuf)),
                      OCDN_EINVAL);
@@ -356,9 +355,9 @@ START_TEST(file_good_values)
     struct sample s;
 
     memset(&s, 0, sizeof(s));
-    ck_assert_int_eq(cfg_load(sample_table, NSAMPLE, "tests/data/cfg/good.conf", &s, errbuf,
-                              sizeof(errbuf)),
-                     OCDN_OK);
+    ck_assert_int_eq(
+        cfg_load(sample_table, NSAMPLE, "tests/data/cfg/good.conf", &s, errbuf, sizeof(errbuf)),
+        OCDN_OK);
     ck_assert_str_eq(s.name, "edge-1");
     ck_assert_str_eq(s.motd, "  welcome # to ocdn  ");
     ck_assert_int_eq(s.workers, 16);
@@ -380,9 +379,9 @@ START_TEST(file_good_print_golden)
     char *got;
 
     memset(&s, 0, sizeof(s));
-    ck_assert_int_eq(cfg_load(sample_table, NSAMPLE, "tests/data/cfg/good.conf", &s, errbuf,
-                              sizeof(errbuf)),
-                     OCDN_OK);
+    ck_assert_int_eq(
+        cfg_load(sample_table, NSAMPLE, "tests/data/cfg/good.conf", &s, errbuf, sizeof(errbuf)),
+        OCDN_OK);
     got = print_sample(&s);
     ck_assert_str_eq(got, want);
     free(got);
@@ -518,9 +517,9 @@ START_TEST(value_booleans)
 END_TEST
 
 static const char *const hostports_good[] = {
-    "127.0.0.1:8080",  "[::1]:8080",          "0.0.0.0:1",
-    "[::]:65535",      "[2001:db8::1]:443",   "[::ffff:192.0.2.1]:80",
-    "10.1.2.3:65535",  "\"127.0.0.1:8080\"", "[2001:db8:0:0:1:0:0:1]:1",
+    "127.0.0.1:8080", "[::1]:8080",         "0.0.0.0:1",
+    "[::]:65535",     "[2001:db8::1]:443",  "[::ffff:192.0.2.1]:80",
+    "10.1.2.3:65535", "\"127.0.0.1:8080\"", "[2001:db8:0:0:1:0:0:1]:1",
 };
 
 START_TEST(value_hostport_accepted)
@@ -616,8 +615,7 @@ static const struct bad_case bad_cases[] = {
     {"offset = 9223372036854775808", 0, "cp.conf:1: offset: integer does not fit in 64 bits"},
     {"offset = -9223372036854775809", 0, "cp.conf:1: offset: integer does not fit in 64 bits"},
     {"offset = 99999999999999999999999x", 0, "cp.conf:1: offset: not an integer"},
-    {"verbose = maybe", 0,
-     "cp.conf:1: verbose: not a boolean (yes/no, true/false, on/off, 1/0)"},
+    {"verbose = maybe", 0, "cp.conf:1: verbose: not a boolean (yes/no, true/false, on/off, 1/0)"},
     {"verbose = YES", 0, "cp.conf:1: verbose: not a boolean (yes/no, true/false, on/off, 1/0)"},
     {"verbose = ", 0, "cp.conf:1: verbose: not a boolean (yes/no, true/false, on/off, 1/0)"},
     {"timeout = 5x", 0, "cp.conf:1: timeout: not a duration (e.g. 250ms, 30s, 5m, 2h, 1d)"},
@@ -650,7 +648,9 @@ static const struct bad_case bad_cases[] = {
     {"name = \"a\\", 0, "cp.conf:1: name: bad escape in quoted value (only \\\" and \\\\)"},
     {"name = \"abc\" x", 0, "cp.conf:1: name: text after the closing quote"},
     {"name = \"abc\"\"d\"", 0, "cp.conf:1: name: text after the closing quote"},
-    {"name = a\x01" "b", 0, "cp.conf:1: control character"},
+    {"name = a\x01"
+     "b",
+     0, "cp.conf:1: control character"},
     {"# comment \x1b[31m\n", 0, "cp.conf:1: control character"},
     {"name = a\x7f", 0, "cp.conf:1: control character"},
     {"name = x\r\r\n", 0, "cp.conf:1: control character"},
@@ -768,15 +768,15 @@ START_TEST(bad_error_buffer_small_or_null)
     char small[8];
 
     memset(&s, 0, sizeof(s));
-    ck_assert_int_eq(cfg_load_buf(sample_table, NSAMPLE, "cp.conf", "x = 1", 5, &s, small,
-                                  sizeof(small)),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(
+        cfg_load_buf(sample_table, NSAMPLE, "cp.conf", "x = 1", 5, &s, small, sizeof(small)),
+        OCDN_EINVAL);
     ck_assert_str_eq(small, "cp.conf");
     ck_assert_int_eq(cfg_load_buf(sample_table, NSAMPLE, "cp.conf", "x = 1", 5, &s, NULL, 0),
                      OCDN_EINVAL);
-    ck_assert_int_eq(cfg_load_buf(sample_table, NSAMPLE, NULL, "x = 1", 5, &s, errbuf,
-                                  sizeof(errbuf)),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(
+        cfg_load_buf(sample_table, NSAMPLE, NULL, "x = 1", 5, &s, errbuf, sizeof(errbuf)),
+        OCDN_EINVAL);
     ck_assert_str_eq(errbuf, "(config):1: x: unknown key");
 }
 END_TEST
@@ -788,9 +788,9 @@ START_TEST(disk_missing_file)
     struct sample s;
 
     memset(&s, 0x5a, sizeof(s));
-    ck_assert_int_eq(cfg_load(sample_table, NSAMPLE, "tests/data/cfg/no-such.conf", &s, errbuf,
-                              sizeof(errbuf)),
-                     OCDN_EIO);
+    ck_assert_int_eq(
+        cfg_load(sample_table, NSAMPLE, "tests/data/cfg/no-such.conf", &s, errbuf, sizeof(errbuf)),
+        OCDN_EIO);
     ck_assert_str_eq(errbuf, "tests/data/cfg/no-such.conf: No such file or directory");
     assert_zeroed(&s);
 }
@@ -882,8 +882,8 @@ static const struct unit_case unit_cases[] = {
 START_TEST(print_canonical_units)
 {
     const struct unit_case *c = &unit_cases[_i];
-    const struct cfg_key t[] = {{"v", c->type, offsetof(struct one, i), "0", 0, 0, false, NULL,
-                                 NULL}};
+    const struct cfg_key t[] = {
+        {"v", c->type, offsetof(struct one, i), "0", 0, 0, false, NULL, NULL}};
     struct one o, back;
     char *text = NULL, want[128];
     size_t len = 0;
