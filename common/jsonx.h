@@ -21,8 +21,9 @@
 /* Parse len bytes holding any JSON value (callers check its type). Rejects bodies over
  * max_bytes (OCDN_ETOOBIG), empty bodies, nesting deeper than max_depth, duplicate keys,
  * invalid UTF-8, NUL bytes raw or as \u0000 and trailing garbage (OCDN_EINVAL; jansson's
- * text and position in *errmsg). The depth is checked on the raw bytes before jansson builds
- * anything. *out is NULL on error; on success the caller owns it (json_decref()). */
+ * text and position in *errmsg, masked to printable ASCII); OCDN_ENOMEM when jansson runs
+ * out of memory. The depth is checked on the raw bytes before jansson builds anything. *out is
+ * NULL on error; on success the caller owns it (json_decref()). */
 enum ocdn_err jsonx_parse(const char *body, size_t len, size_t max_bytes, size_t max_depth,
                           json_t **out, struct arena *a, const char **errmsg);
 
