@@ -56,7 +56,6 @@ struct rule {
 
 struct clock_tz {
     size_t ntimes;
-    size_t ntypes;
     int32_t utoff[TZ_TYPES_MAX]; /* seconds east of UTC per local time type */
     bool has_footer;             /* false: the last transition's type holds forever */
     bool has_dst;
@@ -299,6 +298,13 @@ be64(const uint8_t *p)
     return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
 }
 
+/* Transition i of a block with 4- or 8-byte times (signed, big-endian). */
+static int64_t
+read_time(const uint8_t *times, size_t timesize, size_t i)
+{
+    return timesize == 8 ? be64(times + 8 * i) : (int32_t)be32(times + 4 * i);
+}
+
 struct tzif_header {
     uint8_t version; /* 0 for version 1, else '2', '3' or '4' */
     uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
@@ -341,7 +347,7 @@ read_block(struct cursor *c, const struct tzif_header *h, size_t timesize, struc
     const uint8_t *times, *idx, *types, *chars, *isstd, *isut;
     struct clock_tz *tz;
     size_t i;
-    int64_t t;
+    int64_t t, prev = 0;
 
     *out = NULL;
     /* Leap-second zones ("right/") count TAI-like seconds: Unix time cannot use them. */
@@ -375,21 +381,20 @@ read_block(struct cursor *c, const struct tzif_header *h, size_t timesize, struc
         if (isut[i] > 1 || (isut[i] == 1 && (h->isstdcnt == 0 || isstd[i] != 1)))
             return OCDN_EINVAL;
     }
+    for (i = 0; i < h->timecnt; i++) {
+        t = read_time(times, timesize, i);
+        if ((i > 0 && t <= prev) || idx[i] >= h->typecnt)
+            return OCDN_EINVAL;
+        prev = t;
+    }
     tz = calloc(1, sizeof(*tz) + h->timecnt * (sizeof(int64_t) + 1));
     if (!tz)
         return OCDN_ENOMEM;
     tz->ntimes = h->timecnt;
-    tz->ntypes = h->typecnt;
     tz->idx = (uint8_t *)(tz->times + h->timecnt);
-    for (i = 0; i < h->timecnt; i++) {
-        t = timesize == 8 ? be64(times + 8 * i) : (int32_t)be32(times + 4 * i);
-        if ((i > 0 && t <= tz->times[i - 1]) || idx[i] >= h->typecnt) {
-            free(tz);
-            return OCDN_EINVAL;
-        }
-        tz->times[i] = t;
-        tz->idx[i] = idx[i];
-    }
+    for (i = 0; i < h->timecnt; i++)
+        tz->times[i] = read_time(times, timesize, i);
+    memcpy(tz->idx, idx, h->timecnt);
     for (i = 0; i < h->typecnt; i++)
         tz->utoff[i] = (int32_t)be32(types + 6 * i);
     *out = tz;
