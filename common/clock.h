@@ -43,8 +43,9 @@ void clock_tz_free(struct clock_tz *tz);
  * +-2^40 s (about 34000 years) is clamped. */
 int32_t clock_tz_offset(const struct clock_tz *tz, int64_t t);
 /* Unix time of local wall-clock minute-of-day start_min (0..1439, clamped) on the local day
- * that contains t; on a DST gap, the first instant after it (the transition, e.g. 03:00 CEST
- * for 02:30 on the day CET ends); on an overlap, the earlier one (02:30 CEST, not CET). */
+ * that contains t. In a DST gap, the first instant after it: the transition itself (Paris,
+ * last Sunday of March: 02:30 gives 01:00Z = 03:00 CEST). In an overlap, the earlier instant
+ * (last Sunday of October: 02:30 gives 00:30Z = 02:30 CEST, not 02:30 CET). */
 int64_t clock_tz_local_to_utc(const struct clock_tz *tz, int64_t t, int start_min);
 
 #endif
