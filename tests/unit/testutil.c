@@ -38,10 +38,11 @@ fixture_path(const char *rel)
 {
     static char path[PATH_MAX];
     char cwd[PATH_MAX];
+    int n;
 
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-    ck_assert_msg(snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel) < (int)sizeof(path),
-                  "fixture path too long: %s", rel);
+    n = snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel);
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof(path), "fixture path too long: %s", rel);
     return path;
 }
 
