@@ -400,6 +400,8 @@ int32_t steer_cat_find(const struct steer_cat *c, const char *id, size_t len);
 /* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their list ids. */
 enum ocdn_err steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);
+/* Release the IPv4 table (NULL does nothing). */
+void steer_lpm4_free(uint32_t *tbl24);
 /* Build the IPv6 trie from n distinct prefixes (hi, lo words) sorted by (addr, len). */
 enum ocdn_err steer_lpm6_build(struct steer_rt *rt, const uint64_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);

@@ -77,7 +77,7 @@ steer_rt_unref(struct steer_rt *rt)
     free(rt->oca_ids);
     free(rt->cands);
     free(rt->lists);
-    free(rt->tbl24);
+    steer_lpm4_free(rt->tbl24);
     free(rt->tbl8);
     free(rt->pfx4_addr);
     free(rt->pfx4_len);
