@@ -19,8 +19,9 @@ struct pick {
     double score; /* rendezvous score, higher first */
     uint64_t id;  /* OCA id: the last tie-break */
     uint32_t oca;
-    uint32_t cand;  /* index into rt->cands; NO_CAND in the geo fallback */
-    uint32_t group; /* rank group ordinal inside the list */
+    uint32_t cand;   /* slot of the entry; NO_CAND in the geo fallback */
+    uint32_t group;  /* rank group ordinal inside the list */
+    uint32_t origin; /* origin AS of the entry's route */
 };
 
 struct qctx {
@@ -29,8 +30,10 @@ struct qctx {
     bool speed;
     uint64_t base; /* spread key of (client net, file) */
     enum steer_geo geo;
-    bool known; /* lat/lon valid */
+    bool known;   /* lat/lon valid */
+    bool has_vec; /* vec computed (only once a distance is needed) */
     double lat, lon;
+    double vec[3];  /* steer_unit_vec(lat, lon) */
     uint32_t csite; /* distance cache: last site asked for */
     double ckm;
 };
@@ -70,6 +73,7 @@ ctx_init(struct qctx *c, const struct steer_snap *s, const struct steer_query *q
     c->known = q->has_geo;
     c->lat = q->has_geo ? q->lat : 0.0;
     c->lon = q->has_geo ? q->lon : 0.0;
+    c->has_vec = false;
     c->csite = NO_SITE;
     c->ckm = -1.0;
 }
@@ -98,9 +102,13 @@ site_km(struct qctx *c, uint32_t site)
 {
     if (!c->known)
         return -1.0;
+    if (!c->has_vec) {
+        steer_unit_vec(c->lat, c->lon, c->vec);
+        c->has_vec = true;
+    }
     if (site != c->csite) {
         c->csite = site;
-        c->ckm = steer_site_distance(&c->s->sites[site], c->lat, c->lon);
+        c->ckm = c->s->sites[site].has_coords ? steer_chord_km(c->vec, c->s->site_vec[site]) : -1.0;
     }
     return c->ckm;
 }
@@ -152,12 +160,13 @@ insert(struct pick *v, unsigned from, unsigned *n, unsigned cap, const struct pi
     v[i] = *p;
 }
 
-/* Make an eligible OCA a pick of the current group. The position is looked up when the group
- * turns out to hold eligible OCAs of two sites; the picks made so far are all of the first
- * site, so they share one bucket and keep their order. */
+/* Make an eligible OCA a pick of the current group. Distances only matter inside a group with
+ * eligible OCAs of two sites: until the second site shows up, picks carry bucket 0 (they are
+ * all of one site, so one bucket, and keep their order when it is filled in); then the
+ * position is looked up if it is not known yet. */
 static void
 add(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap, uint32_t oca,
-    uint32_t cand, uint32_t group)
+    uint32_t cand, uint32_t group, uint32_t origin)
 {
     const struct steer_oq *o = &c->s->oq[oca];
     struct pick p;
@@ -167,54 +176,96 @@ add(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap, 
         g->site = o->site;
     } else if (o->site != g->site && !g->is_multi) {
         g->is_multi = true;
-        if (c->geo == STEER_GEO_NOT_NEEDED) {
-            geo_resolve(c);
-            if (c->known) {
-                double k = site_gkey(c, g->site);
-                for (j = g->from; j < *n; j++)
-                    v[j].gkey = k;
-            }
+        geo_resolve(c);
+        if (c->known) {
+            double k = site_gkey(c, g->site);
+            for (j = g->from; j < *n; j++)
+                v[j].gkey = k;
         }
     }
-    p.gkey = site_gkey(c, o->site);
+    p.gkey = g->is_multi ? site_gkey(c, o->site) : 0.0;
     p.score = steer_spread_score(c->base, o->id_mix, o->weight);
     p.id = c->s->ocas[oca].id;
     p.oca = oca;
     p.cand = cand;
     p.group = group;
+    p.origin = origin;
     insert(v, g->from, n, cap, &p);
 }
 
-/* Best cap eligible OCAs of list l: rank groups in order, each group ranked in full. */
-static unsigned
-rank_route(struct qctx *c, const struct steer_list *l, struct pick *v, unsigned cap)
+/* True when a more specific level of the chain (segments lv[0..nlv)) has its own entry for oca. */
+static bool
+overridden(const struct steer_rt *rt, const uint32_t *lv, unsigned nlv, uint32_t oca)
 {
-    const struct steer_cand *cands = c->s->rt->cands + l->off;
+    unsigned j;
+
+    for (j = 0; j < nlv; j++) {
+        const struct steer_shdr *h = &rt->slots[lv[j]].h;
+        const uint32_t *v = rt->slot_oca + lv[j] + 1;
+        uint32_t bits = (oca & 63u) < 32 ? h->filter_lo : h->filter_hi;
+        size_t lo = 0, hi = h->n;
+
+        if (!((bits >> (oca & 31u)) & 1u))
+            continue;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (v[mid] < oca)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < h->n && v[lo] == oca)
+            return true;
+    }
+    return false;
+}
+
+/* Best cap eligible OCAs of node id: its own entries, then its parents', rank group by rank
+ * group (each group ranked in full), an OCA counted only at its most specific level. */
+static unsigned
+rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
+{
+    const struct steer_rt *rt = c->s->rt;
+    uint32_t lv[STEER_CHAIN_MAX];
     struct gscan g = {0, NO_SITE, false};
-    unsigned n = 0;
+    unsigned n = 0, nlv = 0;
     uint32_t i, group = 0;
 
-    for (i = 0; i < l->n; i++) {
-        if (i > 0 && (cands[i].flags & STEER_CAND_STEP_MASK)) {
-            if (n >= cap)
-                break; /* later groups rank below everything picked */
-            group++;
-            g.from = n;
-            g.site = NO_SITE;
-            g.is_multi = false;
+    for (; id != 0 && nlv < STEER_CHAIN_MAX; id = rt->lnodes[id].parent) {
+        uint32_t seg = rt->lnodes[id].seg, origin = rt->lnodes[id].origin_as;
+        const struct steer_shdr *h = &rt->slots[seg].h;
+        const union steer_slot *e = rt->slots + seg + 1;
+
+        /* The parent node is the next miss: start fetching it now. */
+        __builtin_prefetch(&rt->lnodes[rt->lnodes[id].parent]);
+        lv[nlv] = seg;
+        for (i = 0; i < h->n; i++) {
+            uint32_t oca = e[i].c.oca;
+
+            if ((i == 0 && nlv > 0) || (e[i].c.flags & STEER_CAND_STEP_MASK)) {
+                if (n >= cap)
+                    return n; /* later groups rank below everything picked */
+                group++;
+                g.from = n;
+                g.site = NO_SITE;
+                g.is_multi = false;
+            }
+            if (inelig(c, oca) != STEER_ELIGIBLE || (nlv > 0 && overridden(rt, lv, nlv, oca)))
+                continue;
+            if (group > 0 && g.from == cap - 1) {
+                /* Only the label of the last choice is missing, and any member of a later
+                 * group gives the same one (a static step): no order inside this group, no
+                 * distance. */
+                memset(&v[n], 0, sizeof(v[n]));
+                v[n].oca = oca;
+                v[n].cand = seg + 1 + i;
+                v[n].group = group;
+                return n + 1;
+            }
+            add(c, &g, v, &n, cap, oca, seg + 1 + i, group,
+                h->has_origins ? e[i].c.origin_as : origin);
         }
-        if (inelig(c, cands[i].oca) != STEER_ELIGIBLE)
-            continue;
-        if (group > 0 && g.from == cap - 1) {
-            /* Only the label of the last choice is missing, and any member of a later group
-             * gives the same one (a static step): no order inside this group, no distance. */
-            memset(&v[n], 0, sizeof(v[n]));
-            v[n].oca = cands[i].oca;
-            v[n].cand = l->off + i;
-            v[n].group = group;
-            return n + 1;
-        }
-        add(c, &g, v, &n, cap, cands[i].oca, l->off + i, group);
+        nlv++;
     }
     return n;
 }
@@ -229,7 +280,7 @@ rank_fallback(struct qctx *c, struct pick *v, unsigned cap)
 
     for (k = 0; k < c->s->n_fb; k++)
         if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
-            add(c, &g, v, &n, cap, c->s->fb[k], NO_CAND, 0);
+            add(c, &g, v, &n, cap, c->s->fb[k], NO_CAND, 0, 0);
     return n;
 }
 
@@ -239,7 +290,8 @@ step_between(const struct qctx *c, const struct pick *a, const struct pick *b)
     const struct steer_policy *p = &c->s->policy;
 
     if (a->group != b->group) {
-        const struct steer_cand *x = &c->s->rt->cands[a->cand], *y = &c->s->rt->cands[b->cand];
+        const struct steer_cand *x = &c->s->rt->slots[a->cand].c;
+        const struct steer_cand *y = &c->s->rt->slots[b->cand].c;
         enum route_src sx = x->flags & STEER_CAND_SRC_MASK, sy = y->flags & STEER_CAND_SRC_MASK;
         if (x->plen != y->plen)
             return STEER_STEP_PREFIX;
@@ -256,7 +308,7 @@ fill(struct qctx *c, const struct pick *p, struct steer_choice *ch)
     memset(ch, 0, sizeof(*ch));
     ch->oca = p->oca;
     if (p->cand != NO_CAND) {
-        const struct steer_cand *cd = &c->s->rt->cands[p->cand];
+        const struct steer_cand *cd = &c->s->rt->slots[p->cand].c;
         enum route_src src = cd->flags & STEER_CAND_SRC_MASK;
 
         ch->has_route = true;
@@ -267,25 +319,30 @@ fill(struct qctx *c, const struct pick *p, struct steer_choice *ch)
         ch->has_med = (cd->flags & STEER_CAND_HAS_MED) != 0;
         ch->med = cd->med;
         ch->med_eff = steer_med_eff(&c->s->policy, ch->has_med, cd->med, src);
-        ch->origin_as = cd->origin_as;
+        ch->origin_as = p->origin;
         ch->first_as = cd->first_as;
     }
     ch->distance_km = c->known ? site_km(c, c->s->oq[p->oca].site) : -1.0;
 }
 
-/* Origin AS of the best-ranked route: the lowest one among the first rank group. */
+/* Origin AS of the best-ranked route: the lowest one among the first rank group (which is
+ * in the list's own entries). */
 static uint32_t
-client_asn(const struct steer_snap *s, const struct steer_list *l)
+client_asn(const struct steer_rt *rt, uint32_t id)
 {
-    const struct steer_cand *cands = s->rt->cands + l->off;
+    uint32_t seg = rt->lnodes[id].seg;
+    const struct steer_shdr *h = &rt->slots[seg].h;
+    const union steer_slot *e = rt->slots + seg + 1;
     uint32_t i, asn;
 
-    if (l->n == 0)
+    if (h->n == 0)
         return 0;
-    asn = cands[0].origin_as;
-    for (i = 1; i < l->n && !(cands[i].flags & STEER_CAND_STEP_MASK); i++)
-        if (cands[i].origin_as < asn)
-            asn = cands[i].origin_as;
+    if (!h->has_origins)
+        return rt->lnodes[id].origin_as;
+    asn = e[0].c.origin_as;
+    for (i = 1; i < h->n && !(e[i].c.flags & STEER_CAND_STEP_MASK); i++)
+        if (e[i].c.origin_as < asn)
+            asn = e[i].c.origin_as;
     return asn;
 }
 
@@ -293,7 +350,7 @@ enum ocdn_err
 steer_decide(const struct steer_snap *s, const struct steer_query *q, struct steer_result *out)
 {
     struct pick v[STEER_MAX_N + 1];
-    const struct steer_list *l;
+    uint32_t id;
     struct qctx c;
     unsigned n = 0, j;
     enum ocdn_err err;
@@ -303,10 +360,13 @@ steer_decide(const struct steer_snap *s, const struct steer_query *q, struct ste
     if (err)
         return err;
     ctx_init(&c, s, q);
-    l = &s->rt->lists[steer_lookup(s->rt, &q->client)];
-    out->client_asn = client_asn(s, l);
-    if (l->n)
-        n = rank_route(&c, l, v, q->n + 1);
+    /* The file's holder set and the lookup are independent misses: overlap them. */
+    if (!c.speed)
+        __builtin_prefetch(&s->cat->fent[q->file]);
+    id = steer_lookup(s->rt, &q->client);
+    out->client_asn = client_asn(s->rt, id);
+    if (id)
+        n = rank_route(&c, id, v, q->n + 1);
     if (n > 0) {
         out->mode = STEER_MODE_ROUTE;
     } else {
@@ -352,12 +412,14 @@ enum ocdn_err
 steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t org_id,
               struct steer_choice *v, size_t cap, struct steer_explain *out)
 {
-    const struct steer_list *l;
-    const struct steer_cand *cands;
+    const struct steer_rt *rt = s->rt;
+    uint32_t lv[STEER_CHAIN_MAX];
     struct xent *x = NULL;
     struct qctx c;
-    size_t i, ne = 0;
-    uint32_t group = 0;
+    size_t i, nx = 0, ne = 0, total = 0;
+    uint32_t id, group = 0, first_site = NO_SITE, k;
+    unsigned nlv;
+    bool two_sites = false;
     enum ocdn_err err;
 
     memset(out, 0, sizeof(*out));
@@ -365,40 +427,58 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
     if (err)
         return err;
     ctx_init(&c, s, q);
-    l = &s->rt->lists[steer_lookup(s->rt, &q->client)];
-    cands = s->rt->cands + l->off;
-    out->client_asn = client_asn(s, l);
-    if (l->n) {
-        x = malloc(l->n * sizeof(*x));
+    id = steer_lookup(rt, &q->client);
+    out->client_asn = client_asn(rt, id);
+    for (k = id; k != 0; k = rt->lnodes[k].parent)
+        total += rt->slots[rt->lnodes[k].seg].h.n;
+    if (total) {
+        x = malloc(total * sizeof(*x));
         if (!x)
             return OCDN_ENOMEM;
     }
-    /* Distances are worth showing as soon as the candidates span two sites. */
-    for (i = 1; i < l->n; i++) {
-        if (s->oq[cands[i].oca].site != s->oq[cands[0].oca].site) {
-            geo_resolve(&c);
-            break;
+    /* Every OCA at its most specific level, in list order. */
+    for (k = id, nlv = 0; k != 0 && nlv < STEER_CHAIN_MAX; k = rt->lnodes[k].parent, nlv++) {
+        uint32_t seg = rt->lnodes[k].seg;
+        uint32_t origin = rt->lnodes[k].origin_as;
+        const struct steer_shdr *h = &rt->slots[seg].h;
+        const union steer_slot *e = rt->slots + seg + 1;
+
+        lv[nlv] = seg;
+        for (i = 0; i < h->n; i++) {
+            uint32_t oca = e[i].c.oca;
+
+            if ((i == 0 && nlv > 0) || (e[i].c.flags & STEER_CAND_STEP_MASK))
+                group++;
+            if (nlv > 0 && overridden(rt, lv, nlv, oca))
+                continue;
+            x[nx].p.oca = oca;
+            x[nx].p.cand = seg + 1 + (uint32_t)i;
+            x[nx].p.group = group;
+            x[nx].p.origin = h->has_origins ? e[i].c.origin_as : origin;
+            if (first_site == NO_SITE)
+                first_site = s->oq[oca].site;
+            else if (s->oq[oca].site != first_site)
+                two_sites = true;
+            nx++;
         }
     }
-    for (i = 0; i < l->n; i++) {
-        uint32_t oca = cands[i].oca;
+    /* Distances are worth showing as soon as the candidates span two sites. */
+    if (two_sites)
+        geo_resolve(&c);
+    for (i = 0; i < nx; i++) {
+        uint32_t oca = x[i].p.oca;
 
-        if (i > 0 && (cands[i].flags & STEER_CAND_STEP_MASK))
-            group++;
         x[i].why = inelig(&c, oca);
         x[i].p.gkey = site_gkey(&c, s->oq[oca].site);
         x[i].p.score = x[i].why == STEER_ELIGIBLE
                            ? steer_spread_score(c.base, s->oq[oca].id_mix, s->oq[oca].weight)
                            : 0.0;
         x[i].p.id = s->ocas[oca].id;
-        x[i].p.oca = oca;
-        x[i].p.cand = l->off + (uint32_t)i;
-        x[i].p.group = group;
         if (x[i].why == STEER_ELIGIBLE)
             ne++;
     }
-    if (l->n)
-        qsort(x, l->n, sizeof(*x), xent_cmp);
+    if (nx)
+        qsort(x, nx, sizeof(*x), xent_cmp);
     if (ne > 0) {
         out->mode = STEER_MODE_ROUTE;
     } else {
@@ -410,7 +490,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
             }
         }
     }
-    for (i = 0; i < l->n; i++) {
+    for (i = 0; i < nx; i++) {
         struct steer_choice ch;
 
         if (org_id != 0 && s->ocas[x[i].p.oca].org_id != org_id)

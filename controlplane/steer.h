@@ -131,7 +131,8 @@ struct steer_snap_stats {
     size_t sites, ocas, routes, files, holdings;
     size_t routes_ignored;           /* default routes (/0) */
     size_t prefixes_v4, prefixes_v6; /* distinct prefixes */
-    size_t lists, list_entries;      /* unique candidate lists and their total length */
+    size_t lists;                    /* unique candidate lists (nodes) */
+    size_t segments, list_entries;   /* unique own-entry segments and their total length */
     size_t tbl8_groups, trie_nodes;  /* IPv4 /25../32 groups; IPv6 trie nodes */
     size_t memory_bytes; /* everything the snapshot owns (shared route tables included) */
     size_t route_bytes, catalog_bytes;

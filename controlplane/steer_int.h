@@ -12,8 +12,10 @@
 #include "geo.h"
 #include "steer.h"
 
-/* One OCA's best route for a prefix node: its most specific route covering the node's prefix.
- * A candidate list is a run of these sorted by (plen desc, path_eff, med_eff, site, oca). */
+/* One OCA's best route for a prefix: its most specific route covering the prefix. A segment
+ * is a run of these sorted by (path_eff, med_eff, site, oca), all of one prefix length.
+ * origin_as is 0 in segments whose entries share one origin: the node holds it (transit
+ * routes to a million prefixes of 75k origin networks then share segments). */
 struct steer_cand {
     uint32_t oca;
     uint32_t med;
@@ -29,10 +31,31 @@ struct steer_cand {
 #define STEER_CAND_STEP_SHIFT 3 /* 0: same rank group as the previous entry; else 1 + the step */
 #define STEER_CAND_STEP_MASK  0x18u
 
-struct steer_list {
-    uint32_t off; /* into rt->cands */
+/* Candidate lists. The list of a distinct prefix is its own entries (the OCAs that learned
+ * exactly this prefix, their best route each, sorted) followed by the list of its covering
+ * prefix minus the OCAs that an own entry overrides. It is stored as a node (segment, parent
+ * node): segments are hash-consed on their content, so the thousands of prefixes a partner
+ * announces identically to the OCAs of a site share one, and nodes on (segment, parent), so
+ * prefixes with the same segment under the same covering prefix share one node. */
+struct steer_shdr { /* a segment lives in the slot array as this header + its n entries */
     uint32_t n;
+    uint32_t filter_lo, filter_hi; /* bit (oca % 64) set for each OCA ("overridden?") */
+    uint32_t has_origins; /* entries carry their origin AS; else it is the node's (and 0 here) */
+    uint32_t pad;
 };
+
+union steer_slot {
+    struct steer_cand c;
+    struct steer_shdr h;
+};
+
+struct steer_lnode {
+    uint32_t seg;       /* header slot of the own entries */
+    uint32_t parent;    /* node of the covering prefix; 0 = none */
+    uint32_t origin_as; /* origin AS of the own entries, unless the segment has_origins */
+};
+
+#define STEER_CHAIN_MAX 130 /* a list and its parents: prefix lengths 0..128 strictly decrease */
 
 /* IPv6 trie node (poptrie): 64 children per node, 6 bits of the address per level. */
 struct steer_ptnode {
@@ -53,17 +76,18 @@ struct steer_rt {
     uint64_t version;
     uint32_t path_hops_and_offsets[2][ROUTE_SRC_COUNT]; /* the policy the lists are sorted by */
     size_t n_ocas;
-    uint64_t *oca_ids; /* the OCA list the tables were built for */
-    struct steer_cand *cands;
-    size_t n_cands;
-    struct steer_list *lists; /* list 0 is the empty list: "no route" */
-    size_t n_lists;
+    uint64_t *oca_ids;       /* the OCA list the tables were built for */
+    union steer_slot *slots; /* slot 0: the empty segment; then headers and entries */
+    uint32_t *slot_oca;      /* per segment, after its header slot: its OCAs sorted by index */
+    size_t n_slots, n_segs, n_entries;
+    struct steer_lnode *lnodes; /* node 0: "no route" */
+    size_t n_lnodes;
     uint32_t *tbl24; /* 2^24 entries; NULL when there is no IPv4 prefix */
     uint32_t *tbl8;  /* groups of 256 */
     size_t n_tbl8;
     uint32_t *pfx4_addr; /* distinct IPv4 prefixes, sorted by (addr, len) */
     uint8_t *pfx4_len;
-    uint32_t *pfx4_list;
+    uint32_t *pfx4_node;
     size_t n_pfx4;
     uint32_t *direct6; /* 2^16 entries; NULL when there is no IPv6 prefix */
     struct steer_ptnode *nodes;
@@ -72,7 +96,7 @@ struct steer_rt {
     size_t n_leaves;
     uint64_t *pfx6_addr; /* 2 words (hi, lo) per prefix, sorted by (addr, len) */
     uint8_t *pfx6_len;
-    uint32_t *pfx6_list;
+    uint32_t *pfx6_node;
     size_t n_pfx6;
     size_t n_routes, routes_ignored;
     size_t bytes;
@@ -126,8 +150,9 @@ struct steer_snap {
     struct steer_oca *ocas;
     size_t n_ocas;
     struct steer_oq *oq;
-    uint32_t *by_id; /* OCA indices sorted by id */
-    uint32_t *fb;    /* geo-fallback OCAs sorted by (site, index) */
+    double (*site_vec)[3]; /* steer_unit_vec() of each site with coordinates */
+    uint32_t *by_id;       /* OCA indices sorted by id */
+    uint32_t *fb;          /* geo-fallback OCAs sorted by (site, index) */
     size_t n_fb;
     char *strs;
     struct steer_rt *rt;
@@ -214,12 +239,29 @@ steer_geo_key(const struct steer_policy *p, double km)
     return p->geo_bucket_km > 0 ? floor(km / p->geo_bucket_km) : km;
 }
 
-static inline double
-steer_site_distance(const struct steer_site *site, double lat, double lon)
+/* A position as a unit vector (x, y, z): distances then cost a square root and an arcsine
+ * instead of haversine's four trigonometric calls per site. */
+static inline void
+steer_unit_vec(double lat, double lon, double v[3])
 {
-    if (!site->has_coords)
-        return -1.0;
-    return geo_distance_km(lat, lon, site->lat, site->lon);
+    double phi = lat * (M_PI / 180.0), lambda = lon * (M_PI / 180.0), sp, cp, sl, cl;
+
+    sincos(phi, &sp, &cp);
+    sincos(lambda, &sl, &cl);
+    v[0] = cp * cl;
+    v[1] = cp * sl;
+    v[2] = sp;
+}
+
+/* Great-circle distance in km between two unit vectors: the chord c gives the central angle
+ * 2 asin(c / 2) (the same as haversine, whose sqrt(a) is c / 2). */
+static inline double
+steer_chord_km(const double a[3], const double b[3])
+{
+    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+    double h = sqrt(dx * dx + dy * dy + dz * dz) / 2.0;
+
+    return 2.0 * GEO_EARTH_RADIUS_KM * asin(h > 1.0 ? 1.0 : h);
 }
 
 static inline uint32_t
@@ -268,6 +310,21 @@ steer_key6(uint64_t hi, uint64_t lo, unsigned off)
     return (unsigned)(lo << (off - 122)) & 63u;
 }
 
+/* Population count without relying on the POPCNT instruction (baseline x86-64 builds would
+ * call libgcc's table-driven __popcountdi2 for __builtin_popcountll). */
+static inline unsigned
+steer_popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 static inline uint32_t
 steer_lpm6(const struct steer_rt *rt, uint64_t hi, uint64_t lo)
 {
@@ -286,8 +343,8 @@ steer_lpm6(const struct steer_rt *rt, uint64_t hi, uint64_t lo)
         v = steer_key6(hi, lo, off);
         mask = (2ull << v) - 1; /* bits 0..v; v = 63 wraps to all ones */
         if (!(nd->vec & (1ull << v)))
-            return rt->leaves[nd->base0 + __builtin_popcountll(nd->leafvec & mask) - 1];
-        nd = &rt->nodes[nd->base1 + __builtin_popcountll(nd->vec & mask) - 1];
+            return rt->leaves[nd->base0 + steer_popcount64(nd->leafvec & mask) - 1];
+        nd = &rt->nodes[nd->base1 + steer_popcount64(nd->vec & mask) - 1];
         off += STEER_STRIDE6;
     }
 }
@@ -303,7 +360,7 @@ steer_be64(const uint8_t *b)
     return v;
 }
 
-/* List id of the most specific prefix covering a (0 = none). */
+/* Node of the most specific prefix covering a (0 = none). */
 static inline uint32_t
 steer_lookup(const struct steer_rt *rt, const struct net_addr *a)
 {
@@ -397,7 +454,7 @@ int32_t steer_cat_find(const struct steer_cat *c, const char *id, size_t len);
 
 /* steer_lpm.c */
 
-/* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their list ids. */
+/* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their node ids. */
 enum ocdn_err steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);
 /* Release the IPv4 table (NULL does nothing). */

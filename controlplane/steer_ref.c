@@ -113,10 +113,13 @@ static double
 distance(const struct steer_input *in, uint32_t site, bool known, double lat, double lon)
 {
     const struct steer_site *s = &in->sites[site];
+    double a[3], b[3];
 
     if (!known || !s->has_coords)
         return -1.0;
-    return geo_distance_km(lat, lon, s->lat, s->lon);
+    steer_unit_vec(lat, lon, a);
+    steer_unit_vec(s->lat, s->lon, b);
+    return steer_chord_km(a, b);
 }
 
 enum ocdn_err

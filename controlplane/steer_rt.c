@@ -1,10 +1,13 @@
 /* steer_rt.c - route tables of a steering snapshot: routes -> candidate lists -> LPM tables.
- * For every distinct prefix in the union of all OCAs' routes the list holds, per OCA, its most
- * specific route covering that prefix (own routes first, then inherited from the covering
- * prefix), sorted by the static ranking steps (prefix length, AS path, MED). Identical lists are
- * stored once (hash-consing), so the thousands of prefixes a partner announces identically to
- * every OCA of a site share one list. Owns everything in struct steer_rt; built once, then
- * read-only and shared by consecutive snapshots while the routes do not change. */
+ * For every distinct prefix in the union of all OCAs' routes, its candidate list holds, per
+ * OCA, that OCA's most specific route covering the prefix, ranked by the static steps (prefix
+ * length, AS path, MED). The list is stored as a node: a segment with the prefix's own
+ * entries (the OCAs that learned exactly this prefix) and the node of the covering prefix,
+ * whose entries follow minus the OCAs an own entry overrides. Segments are hash-consed on
+ * their content and nodes on (segment, parent): the thousands of prefixes a partner announces
+ * identically to the OCAs of a site share one segment, and an aggregate learned by hundreds of
+ * IX OCAs is stored once however many prefixes it covers. Owns everything in struct steer_rt;
+ * built once, then read-only and shared by consecutive snapshots while the routes hold. */
 #include "steer_int.h"
 
 #include <arpa/inet.h>
@@ -14,16 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_ID_MAX  0x7fffffffu
-#define CANDS_MAX    0xffffffffu
-#define OCA_KEY_BITS 24 /* OCA index inside a sort key; STEER_MAX_OCAS fits */
+#define ID_MAX   0x7fffffffu /* node ids and slots: the LPM tables keep the top bit */
+#define IDX_BITS 26          /* route index inside a sort key */
+_Static_assert(STEER_MAX_ROUTES <= (1u << IDX_BITS), "route index must fit a sort key");
 
-/* Sort key of one route: v4 packs (addr, len, oca) into hi; v6 uses (hi, lo) = address and
- * x = len << 24 | oca. */
+/* Sort keys of routes, ordered by (address, length, route index). IPv4: one word,
+ * addr << 32 | len << 26 | idx (8 bytes: the sort moves a third of what a generic key would).
+ * IPv6: (hi, lo) = address, x = len << 32 | idx. */
 struct rkey {
-    uint64_t hi, lo;
-    uint32_t x;
-    uint32_t idx; /* route index */
+    uint64_t hi, lo, x;
 };
 
 struct pk { /* a prefix as 128 bits, IPv4 in the top 32 bits of hi */
@@ -31,32 +33,38 @@ struct pk { /* a prefix as 128 bits, IPv4 in the top 32 bits of hi */
     unsigned len;
 };
 
-struct memo { /* (own entries, parent list) -> list */
+struct canon_rec;
+
+struct memo { /* open addressing: hash -> id + 1 (0 = empty) */
     uint64_t h;
-    uint32_t parent, ne, list, pad;
+    uint32_t id1, pad;
 };
 
-struct cons { /* list content -> list */
-    uint64_t h;
-    uint32_t list, pad;
+struct table {
+    struct memo *v;
+    size_t mask, n;
 };
 
 struct rtb { /* build state */
     const struct steer_input *in;
     struct steer_rt *rt;
-    size_t cap_cands, cap_lists;
-    struct memo *memo;
-    size_t memo_mask, memo_n;
-    struct cons *cons;
-    size_t cons_mask, cons_n;
-    uint32_t *mark; /* per OCA: stamp of the list being materialised */
-    uint32_t stamp;
+    size_t cap_slots, cap_oca, cap_lnodes;
+    struct table segs, nodes;
     struct steer_cand *own; /* scratch: one prefix's own entries */
     size_t cap_own;
+    /* Own entries as they come out of the route sort (OCA order, a canonical form) -> their
+     * segment: most prefixes repeat a set seen before, and then need no sorting at all. */
+    struct table canon;
+    struct steer_cand *canon_v; /* the canonical entries of each known set, back to back */
+    size_t n_canon_v, cap_canon_v;
+    struct canon_rec *canon_rec;
+    size_t n_canon_rec, cap_canon_rec;
 };
 
-static enum ocdn_err bad(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+struct canon_rec {
+    size_t off; /* into canon_v */
+    uint32_t n, seg, uniform, pad;
+};
 
 static enum ocdn_err
 bad(char *err, size_t errlen, const char *fmt, ...)
@@ -75,19 +83,20 @@ steer_rt_unref(struct steer_rt *rt)
     if (!rt || atomic_fetch_sub_explicit(&rt->refs, 1, memory_order_acq_rel) != 1)
         return;
     free(rt->oca_ids);
-    free(rt->cands);
-    free(rt->lists);
+    free(rt->slots);
+    free(rt->slot_oca);
+    free(rt->lnodes);
     steer_lpm4_free(rt->tbl24);
     free(rt->tbl8);
     free(rt->pfx4_addr);
     free(rt->pfx4_len);
-    free(rt->pfx4_list);
+    free(rt->pfx4_node);
     free(rt->direct6);
     free(rt->nodes);
     free(rt->leaves);
     free(rt->pfx6_addr);
     free(rt->pfx6_len);
-    free(rt->pfx6_list);
+    free(rt->pfx6_node);
     free(rt);
 }
 
@@ -133,80 +142,256 @@ check_route(const struct steer_input *in, size_t i, char *err, size_t errlen)
         return bad(err, errlen, "route %zu: bad address family %u", i, p->addr.family);
     if (p->len > (p->addr.family == NET_V4 ? 32 : 128))
         return bad(err, errlen, "route %zu: prefix length %u too long", i, p->len);
-    for (b = 0; b < 16; b++) {
-        if (p->addr.bytes[b] & (uint8_t)~byte_mask(p->len, b)) {
-            prefix_str(p, txt, sizeof(txt));
-            return bad(err, errlen, "route %zu: prefix %s has host bits set", i, txt);
-        }
+    /* Host bits: the address words below the prefix length must be zero. */
+    {
+        uint64_t hi = steer_be64(p->addr.bytes), lo = steer_be64(p->addr.bytes + 8);
+        uint64_t mhi = p->len == 0 ? 0 : p->len >= 64 ? ~0ull : ~0ull << (64 - p->len);
+        uint64_t mlo = p->len <= 64 ? 0 : ~0ull << (128 - p->len);
+        if (!(hi & ~mhi) && !(lo & ~mlo))
+            return OCDN_OK;
     }
-    return OCDN_OK;
+    for (b = 0; b < 16; b++)
+        if (p->addr.bytes[b] & (uint8_t)~byte_mask(p->len, b))
+            break;
+    prefix_str(p, txt, sizeof(txt));
+    return bad(err, errlen, "route %zu: prefix %s has host bits set", i, txt);
 }
 
 /* ---- sorting ---------------------------------------------------------------------------- */
 
+/* Keys are sorted by one pass over memory that splits them on the 11 highest bits in which
+ * they differ (2048 buckets: few enough for the scattered writes to stay cache-friendly,
+ * enough for a bucket to fit in cache), then each bucket by LSD radix on the bytes that vary
+ * inside it (insertion sort for small ones). */
+#define MSD_BITS    11
+#define MSD_BUCKETS (1u << MSD_BITS)
+#define SMALL_SORT  24
+
 static inline unsigned
-digit(const struct rkey *k, unsigned d)
+byte64(uint64_t v, unsigned d)
 {
-    if (d < 2)
-        return (uint16_t)(k->x >> (16 * d));
-    if (d < 6)
-        return (uint16_t)(k->lo >> (16 * (d - 2)));
-    return (uint16_t)(k->hi >> (16 * (d - 6)));
+    return (unsigned)(v >> (8 * d)) & 0xffu;
 }
 
-/* LSD radix sort by (hi, lo, x) in 16-bit digits; digits that are equal in every key (the
- * lower address half of most IPv6 prefixes, all of lo and x for IPv4) cost one counting pass
- * only. Returns whichever of v and tmp holds the result. */
-static struct rkey *
-radix_sort(struct rkey *v, struct rkey *tmp, size_t n, uint32_t (*hist)[65536])
+/* Sort a bucket of IPv4 keys in cache; tmp has room for n. */
+static void
+sort_bucket4(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    struct rkey *src = v, *dst = tmp, *sw;
-    size_t i;
+    uint64_t diff = 0, *src = v, *dst = tmp, *sw;
+    size_t i, j, cnt[256];
     unsigned d;
 
-    memset(hist, 0, 10 * sizeof(*hist));
-    for (i = 0; i < n; i++)
-        for (d = 0; d < 10; d++)
-            hist[d][digit(&v[i], d)]++;
-    for (d = 0; d < 10; d++) {
-        uint32_t sum = 0, c;
-
-        if (n == 0 || hist[d][digit(&v[0], d)] == n)
+    if (n <= SMALL_SORT) {
+        for (i = 1; i < n; i++) {
+            uint64_t t = v[i];
+            for (j = i; j > 0 && t < v[j - 1]; j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+        return;
+    }
+    for (i = 1; i < n; i++)
+        diff |= v[i] ^ v[0];
+    for (d = 0; d < 8; d++) {
+        size_t sum = 0;
+        if (!byte64(diff, d))
             continue;
-        for (i = 0; i < 65536; i++) {
-            c = hist[d][i];
-            hist[d][i] = sum;
+        memset(cnt, 0, sizeof(cnt));
+        for (i = 0; i < n; i++)
+            cnt[byte64(src[i], d)]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
             sum += c;
         }
         for (i = 0; i < n; i++)
-            dst[hist[d][digit(&src[i], d)]++] = src[i];
+            dst[cnt[byte64(src[i], d)]++] = src[i];
         sw = src;
         src = dst;
         dst = sw;
     }
-    return src;
+    if (src != v)
+        memcpy(v, src, n * sizeof(*v));
+}
+
+static enum ocdn_err
+sort_keys4(uint64_t *v, size_t n)
+{
+    uint64_t diff = 0, *tmp;
+    size_t start[MSD_BUCKETS + 1], i;
+    unsigned pos, b;
+
+    for (i = 1; i < n; i++)
+        diff |= v[i] ^ v[0];
+    if (diff == 0)
+        return OCDN_OK;
+    pos = 64 - (unsigned)__builtin_clzll(diff); /* one past the highest differing bit */
+    pos = pos >= MSD_BITS ? pos - MSD_BITS : 0;
+    tmp = malloc(n * sizeof(*tmp));
+    if (!tmp)
+        return OCDN_ENOMEM;
+    memset(start, 0, sizeof(start));
+    for (i = 0; i < n; i++)
+        start[((v[i] >> pos) & (MSD_BUCKETS - 1)) + 1]++;
+    for (b = 1; b <= MSD_BUCKETS; b++)
+        start[b] += start[b - 1];
+    for (i = 0; i < n; i++)
+        tmp[start[(v[i] >> pos) & (MSD_BUCKETS - 1)]++] = v[i];
+    for (b = 0; b < MSD_BUCKETS; b++) { /* start[b] is now the end of bucket b */
+        size_t lo = b ? start[b - 1] : 0;
+        if (start[b] - lo > 1)
+            sort_bucket4(tmp + lo, v + lo, start[b] - lo);
+    }
+    memcpy(v, tmp, n * sizeof(*v));
+    free(tmp);
+    return OCDN_OK;
+}
+
+/* Byte d of an IPv6 key, d = 0 the least significant: x (0..7), lo (8..15), hi (16..23). */
+static inline unsigned
+key_byte(const struct rkey *k, unsigned d)
+{
+    return byte64(d < 8 ? k->x : d < 16 ? k->lo : k->hi, d % 8);
+}
+
+static inline bool
+key_less(const struct rkey *a, const struct rkey *b)
+{
+    if (a->hi != b->hi)
+        return a->hi < b->hi;
+    if (a->lo != b->lo)
+        return a->lo < b->lo;
+    return a->x < b->x;
 }
 
 static void
-key_decode(uint8_t family, const struct rkey *k, struct pk *p, uint32_t *oca)
+key_diff(const struct rkey *v, size_t n, struct rkey *diff)
 {
-    if (family == NET_V4) {
-        p->hi = k->hi & 0xffffffff00000000ull;
-        p->lo = 0;
-        p->len = (unsigned)(k->hi >> OCA_KEY_BITS) & 0xffu;
-        *oca = (uint32_t)(k->hi & ((1u << OCA_KEY_BITS) - 1));
-    } else {
-        p->hi = k->hi;
-        p->lo = k->lo;
-        p->len = k->x >> OCA_KEY_BITS;
-        *oca = k->x & ((1u << OCA_KEY_BITS) - 1);
+    size_t i;
+
+    memset(diff, 0, sizeof(*diff));
+    for (i = 1; i < n; i++) {
+        diff->hi |= v[i].hi ^ v[0].hi;
+        diff->lo |= v[i].lo ^ v[0].lo;
+        diff->x |= v[i].x ^ v[0].x;
     }
 }
 
-static bool
-pk_equal(const struct pk *a, const struct pk *b)
+static void
+sort_bucket6(struct rkey *v, struct rkey *tmp, size_t n)
 {
-    return a->hi == b->hi && a->lo == b->lo && a->len == b->len;
+    struct rkey *src = v, *dst = tmp, *sw, diff;
+    size_t i, j, cnt[256];
+    unsigned d;
+
+    if (n <= SMALL_SORT) {
+        for (i = 1; i < n; i++) {
+            struct rkey t = v[i];
+            for (j = i; j > 0 && key_less(&t, &v[j - 1]); j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+        return;
+    }
+    key_diff(v, n, &diff);
+    for (d = 0; d < 24; d++) {
+        size_t sum = 0;
+        if (!key_byte(&diff, d))
+            continue;
+        memset(cnt, 0, sizeof(cnt));
+        for (i = 0; i < n; i++)
+            cnt[key_byte(&src[i], d)]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[key_byte(&src[i], d)]++] = src[i];
+        sw = src;
+        src = dst;
+        dst = sw;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof(*v));
+}
+
+/* The 11 bits of an IPv6 key from bit pos up (x is bits 0..63, lo 64..127, hi 128..191). */
+static inline unsigned
+key_bits11(const struct rkey *k, unsigned pos)
+{
+    unsigned __int128 v;
+
+    if (pos >= 64) {
+        v = (unsigned __int128)k->hi << 64 | k->lo;
+        return (unsigned)(v >> (pos - 64)) & (MSD_BUCKETS - 1);
+    }
+    v = (unsigned __int128)k->lo << 64 | k->x;
+    return (unsigned)(v >> pos) & (MSD_BUCKETS - 1);
+}
+
+static enum ocdn_err
+sort_keys6(struct rkey *v, size_t n)
+{
+    struct rkey diff, *tmp;
+    size_t start[MSD_BUCKETS + 1], i;
+    unsigned pos, b;
+
+    key_diff(v, n, &diff);
+    if (diff.hi)
+        pos = 192 - (unsigned)__builtin_clzll(diff.hi);
+    else if (diff.lo)
+        pos = 128 - (unsigned)__builtin_clzll(diff.lo);
+    else if (diff.x)
+        pos = 64 - (unsigned)__builtin_clzll(diff.x);
+    else
+        return OCDN_OK;
+    pos = pos >= MSD_BITS ? pos - MSD_BITS : 0;
+    tmp = malloc(n * sizeof(*tmp));
+    if (!tmp)
+        return OCDN_ENOMEM;
+    memset(start, 0, sizeof(start));
+    for (i = 0; i < n; i++)
+        start[key_bits11(&v[i], pos) + 1]++;
+    for (b = 1; b <= MSD_BUCKETS; b++)
+        start[b] += start[b - 1];
+    for (i = 0; i < n; i++)
+        tmp[start[key_bits11(&v[i], pos)]++] = v[i];
+    for (b = 0; b < MSD_BUCKETS; b++) {
+        size_t lo = b ? start[b - 1] : 0;
+        if (start[b] - lo > 1)
+            sort_bucket6(tmp + lo, v + lo, start[b] - lo);
+    }
+    memcpy(v, tmp, n * sizeof(*v));
+    free(tmp);
+    return OCDN_OK;
+}
+
+/* The prefix and route index of key i. */
+static inline void
+key_at(uint8_t family, const uint64_t *k4, const struct rkey *k6, size_t i, struct pk *p,
+       uint32_t *idx)
+{
+    if (family == NET_V4) {
+        p->hi = k4[i] & 0xffffffff00000000ull;
+        p->lo = 0;
+        p->len = (unsigned)(k4[i] >> IDX_BITS) & 63u;
+        *idx = (uint32_t)(k4[i] & ((1u << IDX_BITS) - 1));
+    } else {
+        p->hi = k6[i].hi;
+        p->lo = k6[i].lo;
+        p->len = (unsigned)(k6[i].x >> 32);
+        *idx = (uint32_t)k6[i].x;
+    }
+}
+
+/* True when keys i and j are routes of the same prefix. */
+static inline bool
+same_prefix(uint8_t family, const uint64_t *k4, const struct rkey *k6, size_t i, size_t j)
+{
+    if (family == NET_V4)
+        return k4[i] >> IDX_BITS == k4[j] >> IDX_BITS;
+    return k6[i].hi == k6[j].hi && k6[i].lo == k6[j].lo && k6[i].x >> 32 == k6[j].x >> 32;
 }
 
 /* True when q covers p (q no longer than p and p inside q). */
@@ -222,7 +407,7 @@ pk_covers(const struct pk *q, const struct pk *p)
     return (p->hi & mhi) == q->hi && (p->lo & mlo) == q->lo;
 }
 
-/* ---- candidate lists -------------------------------------------------------------------- */
+/* ---- segments and nodes ----------------------------------------------------------------- */
 
 static inline enum route_src
 cand_src(const struct steer_cand *c)
@@ -272,65 +457,6 @@ step_bits(const struct steer_policy *p, const struct steer_cand *a, const struct
     return (uint8_t)((step + 1) << STEER_CAND_STEP_SHIFT);
 }
 
-static bool
-cand_equal_nostep(const struct steer_cand *a, const struct steer_cand *b)
-{
-    return a->oca == b->oca && a->med == b->med && a->origin_as == b->origin_as &&
-           a->first_as == b->first_as && a->path_len == b->path_len && a->plen == b->plen &&
-           (a->flags & ~STEER_CAND_STEP_MASK) == (b->flags & ~STEER_CAND_STEP_MASK);
-}
-
-static uint64_t
-own_hash(const struct steer_cand *e, size_t ne, uint32_t parent)
-{
-    /* Own entries carry no step bits yet, so their bytes are their identity. */
-    return steer_hash_bytes(e, ne * sizeof(*e), 0x0e0e0e0eull ^ ((uint64_t)parent << 20));
-}
-
-static enum ocdn_err
-table_grow(void **t, size_t *mask, size_t n, size_t esz)
-{
-    size_t cap = *mask + 1, ncap, i;
-    void *nt;
-
-    if (*t && (n + 1) * 2 <= cap)
-        return OCDN_OK;
-    ncap = *t ? cap * 2 : 4096;
-    nt = calloc(ncap, esz);
-    if (!nt)
-        return OCDN_ENOMEM;
-    for (i = 0; *t && i < cap; i++) {
-        const unsigned char *e = (const unsigned char *)*t + i * esz;
-        uint64_t h;
-        uint32_t list;
-        size_t j;
-
-        memcpy(&h, e, 8);
-        memcpy(&list,
-               e + (esz == sizeof(struct memo) ? offsetof(struct memo, list)
-                                               : offsetof(struct cons, list)),
-               4);
-        if (list == 0)
-            continue;
-        for (j = h & (ncap - 1);; j = (j + 1) & (ncap - 1)) {
-            unsigned char *d = (unsigned char *)nt + j * esz;
-            uint32_t dl;
-            memcpy(&dl,
-                   d + (esz == sizeof(struct memo) ? offsetof(struct memo, list)
-                                                   : offsetof(struct cons, list)),
-                   4);
-            if (dl == 0) {
-                memcpy(d, e, esz);
-                break;
-            }
-        }
-    }
-    free(*t);
-    *t = nt;
-    *mask = ncap - 1;
-    return OCDN_OK;
-}
-
 static enum ocdn_err
 reserve(void **v, size_t *cap, size_t need, size_t sz)
 {
@@ -349,84 +475,136 @@ reserve(void **v, size_t *cap, size_t need, size_t sz)
     return OCDN_OK;
 }
 
-/* The list for a prefix whose own entries are e[0..ne) (sorted) and whose covering prefix has
- * list parent: e followed by the parent's entries of the OCAs not in e. */
+static int
+u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static enum ocdn_err
-make_list(struct rtb *b, const struct steer_cand *e, size_t ne, uint32_t parent, uint32_t *id)
+table_grow(struct table *t)
+{
+    size_t cap = t->v ? t->mask + 1 : 0, ncap, i, j;
+    struct memo *nv;
+
+    if (t->v && (t->n + 1) * 2 <= cap)
+        return OCDN_OK;
+    ncap = cap ? cap * 2 : 4096;
+    nv = calloc(ncap, sizeof(*nv));
+    if (!nv)
+        return OCDN_ENOMEM;
+    for (i = 0; i < cap; i++) {
+        if (t->v[i].id1 == 0)
+            continue;
+        for (j = t->v[i].h & (ncap - 1); nv[j].id1 != 0; j = (j + 1) & (ncap - 1))
+            ;
+        nv[j] = t->v[i];
+    }
+    free(t->v);
+    t->v = nv;
+    t->mask = ncap - 1;
+    return OCDN_OK;
+}
+
+static enum ocdn_err
+table_put(struct table *t, uint64_t h, uint32_t id)
+{
+    size_t i;
+
+    for (i = h & t->mask; t->v[i].id1 != 0; i = (i + 1) & t->mask)
+        ;
+    t->v[i].h = h;
+    t->v[i].id1 = id + 1;
+    t->n++;
+    return table_grow(t);
+}
+
+/* The segment holding e[0..ne) (sorted; the step bits are set here): an existing one with the
+ * same content, or a new one. uniform: the entries' origin AS was moved to the node (and is 0
+ * here). */
+static enum ocdn_err
+intern_seg(struct rtb *b, struct steer_cand *e, size_t ne, bool uniform, uint32_t *seg)
 {
     struct steer_rt *rt = b->rt;
     const struct steer_policy *pol = &b->in->policy;
-    struct steer_list pl = rt->lists[parent];
-    struct steer_cand *dst;
-    uint64_t h = own_hash(e, ne, parent), ch;
-    size_t i, j, n;
+    struct steer_shdr *h;
+    uint64_t hash, filter = 0;
+    size_t i, j, at;
     enum ocdn_err err;
 
-    for (i = h & b->memo_mask; b->memo[i].list != 0; i = (i + 1) & b->memo_mask) {
-        const struct memo *m = &b->memo[i];
-        const struct steer_list *l = &rt->lists[m->list];
-        if (m->h != h || m->parent != parent || m->ne != ne || l->n < ne)
-            continue;
-        for (j = 0; j < ne && cand_equal_nostep(&rt->cands[l->off + j], &e[j]); j++)
-            ;
-        if (j == ne) {
-            *id = m->list;
+    e[0].flags &= (uint8_t)~STEER_CAND_STEP_MASK;
+    for (j = 1; j < ne; j++)
+        e[j].flags =
+            (uint8_t)((e[j].flags & ~STEER_CAND_STEP_MASK) | step_bits(pol, &e[j - 1], &e[j]));
+    hash = steer_hash_bytes(e, ne * sizeof(*e), 0x5e65e6ull ^ !uniform);
+    for (i = hash & b->segs.mask; b->segs.v[i].id1 != 0; i = (i + 1) & b->segs.mask) {
+        uint32_t m = b->segs.v[i].id1 - 1;
+        if (b->segs.v[i].h == hash && rt->slots[m].h.n == ne &&
+            rt->slots[m].h.has_origins == !uniform &&
+            memcmp(&rt->slots[m + 1], e, ne * sizeof(*e)) == 0) {
+            *seg = m;
             return OCDN_OK;
         }
     }
-    if (rt->n_cands + ne + pl.n > CANDS_MAX || rt->n_lists >= LIST_ID_MAX)
+    if (rt->n_slots + 1 + ne > ID_MAX)
         return OCDN_ETOOBIG;
-    err = reserve((void **)&rt->cands, &b->cap_cands, rt->n_cands + ne + pl.n, sizeof(*rt->cands));
+    err = reserve((void **)&rt->slots, &b->cap_slots, rt->n_slots + 1 + ne, sizeof(*rt->slots));
+    if (!err)
+        err = reserve((void **)&rt->slot_oca, &b->cap_oca, rt->n_slots + 1 + ne,
+                      sizeof(*rt->slot_oca));
     if (err)
         return err;
-    dst = rt->cands + rt->n_cands;
-    b->stamp++;
-    for (n = 0; n < ne; n++) {
-        dst[n] = e[n];
-        b->mark[e[n].oca] = b->stamp;
+    at = rt->n_slots;
+    memcpy(rt->slots + at + 1, e, ne * sizeof(*e));
+    /* The same OCAs sorted by index, for "is this inherited entry overridden?" at query time. */
+    rt->slot_oca[at] = 0;
+    for (j = 0; j < ne; j++) {
+        rt->slot_oca[at + 1 + j] = e[j].oca;
+        filter |= 1ull << (e[j].oca & 63u);
     }
-    for (j = 0; j < pl.n; j++) {
-        const struct steer_cand *c = &rt->cands[pl.off + j];
-        if (b->mark[c->oca] != b->stamp)
-            dst[n++] = *c;
+    qsort(rt->slot_oca + at + 1, ne, sizeof(*rt->slot_oca), u32_cmp);
+    h = &rt->slots[at].h;
+    memset(h, 0, sizeof(*h));
+    h->n = (uint32_t)ne;
+    h->filter_lo = (uint32_t)filter;
+    h->filter_hi = (uint32_t)(filter >> 32);
+    h->has_origins = !uniform;
+    rt->n_slots += 1 + ne;
+    rt->n_segs++;
+    rt->n_entries += ne;
+    *seg = (uint32_t)at;
+    return table_put(&b->segs, hash, (uint32_t)at);
+}
+
+/* The node (seg, parent, origin): an existing one or a new one. */
+static enum ocdn_err
+intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t *node)
+{
+    struct steer_rt *rt = b->rt;
+    uint64_t hash = steer_mix64(((uint64_t)seg << 32 | parent) ^ steer_mix64(origin));
+    size_t i;
+    enum ocdn_err err;
+
+    for (i = hash & b->nodes.mask; b->nodes.v[i].id1 != 0; i = (i + 1) & b->nodes.mask) {
+        const struct steer_lnode *m = &rt->lnodes[b->nodes.v[i].id1 - 1];
+        if (m->seg == seg && m->parent == parent && m->origin_as == origin) {
+            *node = b->nodes.v[i].id1 - 1;
+            return OCDN_OK;
+        }
     }
-    dst[0].flags &= (uint8_t)~STEER_CAND_STEP_MASK;
-    for (j = 1; j < n; j++)
-        dst[j].flags = (uint8_t)((dst[j].flags & ~STEER_CAND_STEP_MASK) |
-                                 step_bits(pol, &dst[j - 1], &dst[j]));
-    ch = steer_hash_bytes(dst, n * sizeof(*dst), 0xc0c0c0c0ull);
-    for (i = ch & b->cons_mask; b->cons[i].list != 0; i = (i + 1) & b->cons_mask) {
-        const struct steer_list *l = &rt->lists[b->cons[i].list];
-        if (b->cons[i].h == ch && l->n == n &&
-            memcmp(&rt->cands[l->off], dst, n * sizeof(*dst)) == 0)
-            break;
-    }
-    if (b->cons[i].list != 0) {
-        *id = b->cons[i].list; /* same content as an existing list: drop the copy */
-    } else {
-        err = reserve((void **)&rt->lists, &b->cap_lists, rt->n_lists + 1, sizeof(*rt->lists));
-        if (err)
-            return err;
-        *id = (uint32_t)rt->n_lists;
-        rt->lists[rt->n_lists].off = (uint32_t)rt->n_cands;
-        rt->lists[rt->n_lists].n = (uint32_t)n;
-        rt->n_lists++;
-        rt->n_cands += n;
-        b->cons[i].h = ch;
-        b->cons[i].list = *id;
-        b->cons_n++;
-        err = table_grow((void **)&b->cons, &b->cons_mask, b->cons_n, sizeof(*b->cons));
-        if (err)
-            return err;
-    }
-    for (i = h & b->memo_mask; b->memo[i].list != 0; i = (i + 1) & b->memo_mask)
-        ;
-    b->memo[i].h = h;
-    b->memo[i].parent = parent;
-    b->memo[i].ne = (uint32_t)ne;
-    b->memo[i].list = *id;
-    b->memo_n++;
-    return table_grow((void **)&b->memo, &b->memo_mask, b->memo_n, sizeof(*b->memo));
+    if (rt->n_lnodes >= ID_MAX)
+        return OCDN_ETOOBIG;
+    err = reserve((void **)&rt->lnodes, &b->cap_lnodes, rt->n_lnodes + 1, sizeof(*rt->lnodes));
+    if (err)
+        return err;
+    *node = (uint32_t)rt->n_lnodes;
+    rt->lnodes[rt->n_lnodes].seg = seg;
+    rt->lnodes[rt->n_lnodes].parent = parent;
+    rt->lnodes[rt->n_lnodes].origin_as = origin;
+    rt->n_lnodes++;
+    return table_put(&b->nodes, hash, *node);
 }
 
 /* Sort the own entries of one prefix (small: insertion sort). */
@@ -456,88 +634,173 @@ own_cmp(const void *a, const void *b, void *ctx)
     return cand_cmp(c->p, c->site, a, b);
 }
 
-/* Build the lists and the distinct-prefix arrays of one family. */
+/* The segment of b->own[0..ne) (in OCA order), and *origin: the origin AS all its entries
+ * share (moved out of the entries), or 0 when they differ. */
 static enum ocdn_err
-build_family(struct rtb *b, uint8_t family, const uint32_t *site, uint32_t (*hist)[65536])
+own_segment(struct rtb *b, const uint32_t *site, size_t ne, uint32_t *seg, uint32_t *origin)
 {
     const struct steer_input *in = b->in;
+    struct steer_cand *e = b->own;
+    struct canon_rec *r;
+    uint64_t h;
+    size_t i;
+    bool uniform = true;
+    enum ocdn_err err;
+
+    for (i = 1; i < ne && uniform; i++)
+        uniform = e[i].origin_as == e[0].origin_as;
+    *origin = uniform ? e[0].origin_as : 0;
+    if (uniform)
+        for (i = 0; i < ne; i++)
+            e[i].origin_as = 0;
+    h = steer_hash_bytes(e, ne * sizeof(*e), 0xca0ca0ull ^ uniform);
+    for (i = h & b->canon.mask; b->canon.v[i].id1 != 0; i = (i + 1) & b->canon.mask) {
+        r = &b->canon_rec[b->canon.v[i].id1 - 1];
+        if (b->canon.v[i].h == h && r->n == ne && r->uniform == uniform &&
+            memcmp(b->canon_v + r->off, e, ne * sizeof(*e)) == 0) {
+            *seg = r->seg;
+            return OCDN_OK;
+        }
+    }
+    err = reserve((void **)&b->canon_v, &b->cap_canon_v, b->n_canon_v + ne, sizeof(*b->canon_v));
+    if (!err)
+        err = reserve((void **)&b->canon_rec, &b->cap_canon_rec, b->n_canon_rec + 1,
+                      sizeof(*b->canon_rec));
+    if (err)
+        return err;
+    memcpy(b->canon_v + b->n_canon_v, e, ne * sizeof(*e));
+    if (ne <= 16) {
+        sort_own(&in->policy, site, e, ne);
+    } else {
+        struct own_ctx oc = {&in->policy, site};
+        qsort_r(e, ne, sizeof(*e), own_cmp, &oc);
+    }
+    err = intern_seg(b, e, ne, uniform, seg);
+    if (err)
+        return err;
+    r = &b->canon_rec[b->n_canon_rec];
+    r->off = b->n_canon_v;
+    r->n = (uint32_t)ne;
+    r->seg = *seg;
+    r->uniform = uniform;
+    b->n_canon_v += ne;
+    return table_put(&b->canon, h, (uint32_t)b->n_canon_rec++);
+}
+
+static int
+by_oca(const void *a, const void *b, void *ctx)
+{
+    const struct steer_route *r = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    if (r[x].oca != r[y].oca)
+        return r[x].oca < r[y].oca ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Build the nodes and the distinct-prefix arrays of one family. */
+static enum ocdn_err
+build_family(struct rtb *b, uint8_t family, const uint32_t *site)
+{
+    const struct steer_input *in = b->in;
+    const struct steer_route *routes = in->routes;
     struct steer_rt *rt = b->rt;
-    struct rkey *keys = NULL, *tmp = NULL, *sorted;
-    struct pk stack[130], cur, p;
-    uint32_t stack_list[130];
-    size_t depth = 0, nk = 0, i, j, np = 0;
-    uint32_t *plist = NULL;
+    uint64_t *k4 = NULL;
+    struct rkey *k6 = NULL;
+    struct pk stack[130], cur;
+    uint32_t stack_node[130], *run = NULL;
+    size_t depth = 0, nk = 0, i, j, np = 0, cap_run = 0;
+    uint32_t *pnode = NULL;
     uint8_t *plen = NULL;
     uint64_t *paddr = NULL;
     enum ocdn_err err = OCDN_OK;
 
     for (i = 0; i < in->n_routes; i++)
-        if (in->routes[i].prefix.addr.family == family && in->routes[i].prefix.len > 0)
+        if (routes[i].prefix.addr.family == family && routes[i].prefix.len > 0)
             nk++;
     if (nk == 0)
         return OCDN_OK;
-    keys = malloc(nk * sizeof(*keys));
-    tmp = malloc(nk * sizeof(*tmp));
-    plist = malloc(nk * sizeof(*plist));
-    plen = malloc(nk);
-    paddr = malloc(nk * 2 * sizeof(*paddr));
-    if (!keys || !tmp || !plist || !plen || !paddr) {
-        err = OCDN_ENOMEM;
-        goto out;
-    }
+    if (family == NET_V4)
+        k4 = malloc(nk * sizeof(*k4));
+    else
+        k6 = malloc(nk * sizeof(*k6));
+    if (!k4 && !k6)
+        return OCDN_ENOMEM;
     for (i = 0, j = 0; i < in->n_routes; i++) {
-        const struct steer_route *r = &in->routes[i];
+        const struct steer_route *r = &routes[i];
         const uint8_t *a = r->prefix.addr.bytes;
 
         if (r->prefix.addr.family != family || r->prefix.len == 0)
             continue;
         if (family == NET_V4) {
-            keys[j].hi =
-                (uint64_t)((uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3])
-                    << 32 |
-                (uint64_t)r->prefix.len << OCA_KEY_BITS | r->oca;
-            keys[j].lo = 0;
-            keys[j].x = 0;
+            uint32_t a4 = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+            k4[j] = (uint64_t)a4 << 32 | (uint64_t)r->prefix.len << IDX_BITS | i;
         } else {
-            keys[j].hi = steer_be64(a);
-            keys[j].lo = steer_be64(a + 8);
-            keys[j].x = (uint32_t)r->prefix.len << OCA_KEY_BITS | r->oca;
+            k6[j].hi = steer_be64(a);
+            k6[j].lo = steer_be64(a + 8);
+            k6[j].x = (uint64_t)r->prefix.len << 32 | i;
         }
-        keys[j].idx = (uint32_t)i;
         j++;
     }
-    sorted = radix_sort(keys, tmp, nk, hist);
-
+    err = family == NET_V4 ? sort_keys4(k4, nk) : sort_keys6(k6, nk);
+    if (err)
+        goto out;
+    /* Distinct prefixes: at most one per key. */
+    for (i = 0; i < nk; i++)
+        if (i == 0 || !same_prefix(family, k4, k6, i, i - 1))
+            np++;
+    pnode = malloc(np * sizeof(*pnode));
+    plen = malloc(np);
+    paddr = malloc(np * 2 * sizeof(*paddr));
+    if (!pnode || !plen || !paddr) {
+        err = OCDN_ENOMEM;
+        goto out;
+    }
+    np = 0;
     for (i = 0; i < nk;) {
-        size_t ne = 0, end;
-        uint32_t parent, id, oca;
+        size_t ne = 0, end, nr;
+        uint32_t parent, seg, node, origin, idx;
 
-        key_decode(family, &sorted[i], &cur, &oca);
-        /* The run of routes for this prefix, and in it one entry per OCA: its best route. */
-        for (end = i; end < nk; end++) {
-            key_decode(family, &sorted[end], &p, &oca);
-            if (!pk_equal(&p, &cur))
-                break;
-        }
-        err = reserve((void **)&b->own, &b->cap_own, end - i, sizeof(*b->own));
+        key_at(family, k4, k6, i, &cur, &idx);
+        for (end = i + 1; end < nk && same_prefix(family, k4, k6, end, i); end++)
+            ;
+        /* The routes of this prefix grouped by OCA (their order in the input breaks ties, so
+         * the result never depends on the sort). */
+        nr = end - i;
+        err = reserve((void **)&run, &cap_run, nr, sizeof(*run));
+        if (!err)
+            err = reserve((void **)&b->own, &b->cap_own, nr, sizeof(*b->own));
         if (err)
             goto out;
-        for (j = i; j < end;) {
-            const struct steer_route *best = &in->routes[sorted[j].idx];
-            uint32_t o;
+        for (j = 0; j < nr; j++) {
+            key_at(family, k4, k6, i + j, &cur, &run[j]);
+            if (i + j + 16 < nk) { /* the routes are read at random: fetch ahead */
+                struct pk ahead;
+                uint32_t aidx;
+                key_at(family, k4, k6, i + j + 16, &ahead, &aidx);
+                __builtin_prefetch(&routes[aidx]);
+            }
+        }
+        if (nr <= SMALL_SORT) {
+            size_t x, y;
+            for (x = 1; x < nr; x++) {
+                uint32_t t = run[x];
+                for (y = x; y > 0 && by_oca(&t, &run[y - 1], (void *)(uintptr_t)routes) < 0; y--)
+                    run[y] = run[y - 1];
+                run[y] = t;
+            }
+        } else {
+            qsort_r(run, nr, sizeof(*run), by_oca, (void *)(uintptr_t)routes);
+        }
+        /* One own entry per OCA: its best route for this prefix. */
+        for (j = 0; j < nr;) {
+            const struct steer_route *best = &routes[run[j]];
             size_t k;
 
-            key_decode(family, &sorted[j], &p, &o);
-            for (k = j + 1; k < end; k++) {
-                uint32_t o2;
-                const struct steer_route *r = &in->routes[sorted[k].idx];
-                key_decode(family, &sorted[k], &p, &o2);
-                if (o2 != o)
-                    break;
-                if (steer_route_cmp(&in->policy, r, best) < 0)
-                    best = r;
-            }
-            b->own[ne].oca = o;
+            for (k = j + 1; k < nr && routes[run[k]].oca == best->oca; k++)
+                if (steer_route_cmp(&in->policy, &routes[run[k]], best) < 0)
+                    best = &routes[run[k]];
+            b->own[ne].oca = best->oca;
             b->own[ne].med = best->has_med ? best->med : 0;
             b->own[ne].origin_as = best->origin_as;
             b->own[ne].first_as = best->first_as;
@@ -548,29 +811,30 @@ build_family(struct rtb *b, uint8_t family, const uint32_t *site, uint32_t (*his
             ne++;
             j = k;
         }
-        if (ne <= 16) {
-            sort_own(&in->policy, site, b->own, ne);
-        } else {
-            struct own_ctx oc = {&in->policy, site};
-            qsort_r(b->own, ne, sizeof(*b->own), own_cmp, &oc);
-        }
+        err = own_segment(b, site, ne, &seg, &origin);
+        if (err)
+            goto out;
         /* The covering prefixes are on the stack (sorted input is a depth-first walk). */
         while (depth > 0 && !pk_covers(&stack[depth - 1], &cur))
             depth--;
-        parent = depth > 0 ? stack_list[depth - 1] : 0;
-        err = make_list(b, b->own, ne, parent, &id);
+        parent = depth > 0 ? stack_node[depth - 1] : 0;
+        err = intern_node(b, seg, parent, origin, &node);
         if (err)
             goto out;
         stack[depth] = cur;
-        stack_list[depth] = id;
+        stack_node[depth] = node;
         depth++;
-        plist[np] = id;
+        pnode[np] = node;
         plen[np] = (uint8_t)cur.len;
         paddr[2 * np] = cur.hi;
         paddr[2 * np + 1] = cur.lo;
         np++;
         i = end;
     }
+    free(k4);
+    free(k6);
+    k4 = NULL;
+    k6 = NULL;
 
     if (family == NET_V4) {
         uint32_t *a4 = malloc(np * sizeof(*a4));
@@ -582,25 +846,26 @@ build_family(struct rtb *b, uint8_t family, const uint32_t *site, uint32_t (*his
             a4[i] = (uint32_t)(paddr[2 * i] >> 32);
         rt->pfx4_addr = a4;
         rt->pfx4_len = plen;
-        rt->pfx4_list = plist;
+        rt->pfx4_node = pnode;
         rt->n_pfx4 = np;
         plen = NULL;
-        plist = NULL;
-        err = steer_lpm4_build(rt, rt->pfx4_addr, rt->pfx4_len, rt->pfx4_list, np);
+        pnode = NULL;
+        err = steer_lpm4_build(rt, rt->pfx4_addr, rt->pfx4_len, rt->pfx4_node, np);
     } else {
         rt->pfx6_addr = paddr;
         rt->pfx6_len = plen;
-        rt->pfx6_list = plist;
+        rt->pfx6_node = pnode;
         rt->n_pfx6 = np;
         paddr = NULL;
         plen = NULL;
-        plist = NULL;
-        err = steer_lpm6_build(rt, rt->pfx6_addr, rt->pfx6_len, rt->pfx6_list, np);
+        pnode = NULL;
+        err = steer_lpm6_build(rt, rt->pfx6_addr, rt->pfx6_len, rt->pfx6_node, np);
     }
 out:
-    free(keys);
-    free(tmp);
-    free(plist);
+    free(k4);
+    free(k6);
+    free(run);
+    free(pnode);
     free(plen);
     free(paddr);
     return err;
@@ -613,14 +878,15 @@ steer_rt_checksum(const struct steer_rt *rt)
 
     h = steer_hash_bytes(rt->path_hops_and_offsets, sizeof(rt->path_hops_and_offsets), h);
     h = steer_hash_bytes(rt->oca_ids, rt->n_ocas * sizeof(*rt->oca_ids), h);
-    h = steer_hash_bytes(rt->cands, rt->n_cands * sizeof(*rt->cands), h);
-    h = steer_hash_bytes(rt->lists, rt->n_lists * sizeof(*rt->lists), h);
+    h = steer_hash_bytes(rt->slots, rt->n_slots * sizeof(*rt->slots), h);
+    h = steer_hash_bytes(rt->slot_oca, rt->n_slots * sizeof(*rt->slot_oca), h);
+    h = steer_hash_bytes(rt->lnodes, rt->n_lnodes * sizeof(*rt->lnodes), h);
     h = steer_hash_bytes(rt->pfx4_addr, rt->n_pfx4 * sizeof(*rt->pfx4_addr), h);
     h = steer_hash_bytes(rt->pfx4_len, rt->n_pfx4, h);
-    h = steer_hash_bytes(rt->pfx4_list, rt->n_pfx4 * sizeof(*rt->pfx4_list), h);
+    h = steer_hash_bytes(rt->pfx4_node, rt->n_pfx4 * sizeof(*rt->pfx4_node), h);
     h = steer_hash_bytes(rt->pfx6_addr, rt->n_pfx6 * 2 * sizeof(*rt->pfx6_addr), h);
     h = steer_hash_bytes(rt->pfx6_len, rt->n_pfx6, h);
-    h = steer_hash_bytes(rt->pfx6_list, rt->n_pfx6 * sizeof(*rt->pfx6_list), h);
+    h = steer_hash_bytes(rt->pfx6_node, rt->n_pfx6 * sizeof(*rt->pfx6_node), h);
     return h;
 }
 
@@ -642,7 +908,6 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
 {
     struct steer_rt *rt;
     struct rtb b;
-    uint32_t(*hist)[65536] = NULL;
     enum ocdn_err e = OCDN_OK;
     size_t i;
 
@@ -665,9 +930,7 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     b.in = in;
     b.rt = rt;
     rt->oca_ids = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*rt->oca_ids));
-    b.mark = calloc(in->n_ocas ? in->n_ocas : 1, sizeof(*b.mark));
-    hist = malloc(10 * sizeof(*hist));
-    if (!rt->oca_ids || !b.mark || !hist) {
+    if (!rt->oca_ids) {
         e = OCDN_ENOMEM;
         goto out;
     }
@@ -676,43 +939,54 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     for (i = 0; i < in->n_routes; i++)
         if (in->routes[i].prefix.len == 0)
             rt->routes_ignored++;
-    e = table_grow((void **)&b.memo, &b.memo_mask, 0, sizeof(*b.memo));
+    e = table_grow(&b.segs);
     if (!e)
-        e = table_grow((void **)&b.cons, &b.cons_mask, 0, sizeof(*b.cons));
+        e = table_grow(&b.nodes);
     if (!e)
-        e = reserve((void **)&rt->lists, &b.cap_lists, 1, sizeof(*rt->lists));
+        e = table_grow(&b.canon);
+    if (!e)
+        e = reserve((void **)&rt->slots, &b.cap_slots, 1, sizeof(*rt->slots));
+    if (!e)
+        e = reserve((void **)&rt->slot_oca, &b.cap_oca, 1, sizeof(*rt->slot_oca));
+    if (!e)
+        e = reserve((void **)&rt->lnodes, &b.cap_lnodes, 1, sizeof(*rt->lnodes));
     if (e)
         goto out;
-    rt->lists[0].off = 0; /* list 0: no route */
-    rt->lists[0].n = 0;
-    rt->n_lists = 1;
-    e = build_family(&b, NET_V4, oca_site, hist);
+    memset(&rt->slots[0], 0, sizeof(rt->slots[0])); /* the empty segment */
+    rt->slot_oca[0] = 0;
+    rt->n_slots = 1;
+    memset(&rt->lnodes[0], 0, sizeof(rt->lnodes[0])); /* node 0: no route */
+    rt->n_lnodes = 1;
+    e = build_family(&b, NET_V4, oca_site);
     if (!e)
-        e = build_family(&b, NET_V6, oca_site, hist);
+        e = build_family(&b, NET_V6, oca_site);
     if (e) {
         if (e == OCDN_ETOOBIG)
             snprintf(err, errlen, "route tables over their size limits");
         goto out;
     }
-    shrink((void **)&rt->cands, rt->n_cands, sizeof(*rt->cands));
-    shrink((void **)&rt->lists, rt->n_lists, sizeof(*rt->lists));
-    rt->bytes = sizeof(*rt) + rt->n_ocas * sizeof(*rt->oca_ids) + rt->n_cands * sizeof(*rt->cands) +
-                rt->n_lists * sizeof(*rt->lists) +
+    shrink((void **)&rt->slots, rt->n_slots, sizeof(*rt->slots));
+    shrink((void **)&rt->slot_oca, rt->n_slots, sizeof(*rt->slot_oca));
+    shrink((void **)&rt->lnodes, rt->n_lnodes, sizeof(*rt->lnodes));
+    rt->bytes = sizeof(*rt) + rt->n_ocas * sizeof(*rt->oca_ids) +
+                rt->n_slots * (sizeof(*rt->slots) + sizeof(*rt->slot_oca)) +
+                rt->n_lnodes * sizeof(*rt->lnodes) +
                 (rt->tbl24 ? ((size_t)1 << 24) * sizeof(*rt->tbl24) : 0) +
                 rt->n_tbl8 * 256 * sizeof(*rt->tbl8) +
-                rt->n_pfx4 * (sizeof(*rt->pfx4_addr) + 1 + sizeof(*rt->pfx4_list)) +
+                rt->n_pfx4 * (sizeof(*rt->pfx4_addr) + 1 + sizeof(*rt->pfx4_node)) +
                 (rt->direct6 ? ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6) : 0) +
                 rt->n_nodes * sizeof(*rt->nodes) + rt->n_leaves * sizeof(*rt->leaves) +
-                rt->n_pfx6 * (2 * sizeof(*rt->pfx6_addr) + 1 + sizeof(*rt->pfx6_list));
+                rt->n_pfx6 * (2 * sizeof(*rt->pfx6_addr) + 1 + sizeof(*rt->pfx6_node));
     rt->checksum = steer_rt_checksum(rt);
     *out = rt;
     rt = NULL;
 out:
     steer_rt_unref(rt);
-    free(b.memo);
-    free(b.cons);
-    free(b.mark);
+    free(b.segs.v);
+    free(b.nodes.v);
+    free(b.canon.v);
+    free(b.canon_v);
+    free(b.canon_rec);
     free(b.own);
-    free(hist);
     return e;
 }

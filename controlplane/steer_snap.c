@@ -102,7 +102,8 @@ copy_places(const struct steer_input *in, struct steer_snap *s, char *err, size_
     s->ocas = calloc(in->n_ocas ? in->n_ocas : 1, sizeof(*s->ocas));
     s->strs = malloc(total ? total : 1);
     s->by_id = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*s->by_id));
-    if (!s->sites || !s->ocas || !s->strs || !s->by_id)
+    s->site_vec = calloc(in->n_sites ? in->n_sites : 1, sizeof(*s->site_vec));
+    if (!s->sites || !s->ocas || !s->strs || !s->by_id || !s->site_vec)
         return OCDN_ENOMEM;
     for (i = 0; i < in->n_sites; i++) {
         size_t len = strlen(in->sites[i].name) + 1;
@@ -110,6 +111,8 @@ copy_places(const struct steer_input *in, struct steer_snap *s, char *err, size_
         memcpy(s->strs + off, in->sites[i].name, len);
         s->sites[i].name = s->strs + off;
         off += len;
+        if (s->sites[i].has_coords)
+            steer_unit_vec(s->sites[i].lat, s->sites[i].lon, s->site_vec[i]);
     }
     for (i = 0; i < in->n_ocas; i++) {
         size_t len = strlen(in->ocas[i].host) + 1;
@@ -244,6 +247,7 @@ snap_free(struct steer_snap *s)
     free(s->ocas);
     free(s->oq);
     free(s->by_id);
+    free(s->site_vec);
     free(s->fb);
     free(s->strs);
     free(s);
@@ -321,8 +325,9 @@ steer_snap_build(const struct steer_input *in, const struct steer_snap *prev, ui
     s->stats.holdings = s->cat->n_holdings;
     s->stats.prefixes_v4 = s->rt->n_pfx4;
     s->stats.prefixes_v6 = s->rt->n_pfx6;
-    s->stats.lists = s->rt->n_lists - 1;
-    s->stats.list_entries = s->rt->n_cands;
+    s->stats.lists = s->rt->n_lnodes - 1;
+    s->stats.segments = s->rt->n_segs;
+    s->stats.list_entries = s->rt->n_entries;
     s->stats.tbl8_groups = s->rt->n_tbl8;
     s->stats.trie_nodes = s->rt->n_nodes;
     s->stats.route_bytes = s->rt->bytes;
@@ -368,18 +373,23 @@ lookups_agree(const struct steer_rt *rt)
     for (i = 0; i < rt->n_pfx4; i++) {
         if (i + 1 < rt->n_pfx4 && rt->pfx4_addr[i + 1] == rt->pfx4_addr[i])
             continue;
-        if (steer_lpm4(rt, rt->pfx4_addr[i]) != rt->pfx4_list[i])
+        if (steer_lpm4(rt, rt->pfx4_addr[i]) != rt->pfx4_node[i])
             return false;
     }
     for (i = 0; i < rt->n_pfx6; i++) {
         const uint64_t *a = &rt->pfx6_addr[2 * i];
         if (i + 1 < rt->n_pfx6 && a[2] == a[0] && a[3] == a[1])
             continue;
-        if (steer_lpm6(rt, a[0], a[1]) != rt->pfx6_list[i])
+        if (steer_lpm6(rt, a[0], a[1]) != rt->pfx6_node[i])
             return false;
     }
-    for (i = 0; i < rt->n_lists; i++)
-        if ((uint64_t)rt->lists[i].off + rt->lists[i].n > rt->n_cands)
+    /* The slots are a sequence of segment headers, each followed by its entries; a node's
+     * parent comes before it. */
+    for (i = 1; i < rt->n_slots; i += 1 + rt->slots[i].h.n)
+        if ((uint64_t)i + rt->slots[i].h.n >= rt->n_slots)
+            return false;
+    for (i = 1; i < rt->n_lnodes; i++)
+        if (rt->lnodes[i].parent >= i || rt->lnodes[i].seg >= rt->n_slots)
             return false;
     return true;
 }
