@@ -13,6 +13,7 @@
  *   options: --v4 N --v6 N --ocas N --sites N --files N --lookups N
  *            --decisions N --ref N --seed S */
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,9 +531,24 @@ world_free(struct world *w)
 
 /* ---- queries ---------------------------------------------------------------------------- */
 
-/* A client inside a random announced prefix (99 %) or anywhere (1 %), near its site. */
+/* Index in 0..n-1: uniform, or Zipf-like (s = 1: log-uniform rank over a fixed shuffle of the
+ * prefixes, so that a few prefixes carry much of the traffic, as eyeball networks do). */
+static size_t
+pick(size_t n, bool skewed)
+{
+    double u;
+    size_t r;
+
+    if (!skewed)
+        return below((uint32_t)n);
+    u = (double)below(1u << 30) / (double)(1u << 30);
+    r = (size_t)exp(u * log((double)n + 1.0)) - 1;
+    return (size_t)(steer_mix64(r) % n); /* rank -> a prefix spread over the table */
+}
+
+/* A client inside an announced prefix (99 %) or anywhere (1 %), near its site. */
 static void
-gen_client(const struct world *w, bool v6, struct steer_query *q)
+gen_client(const struct world *w, bool v6, bool skewed, struct steer_query *q)
 {
     const struct gpfx *p = NULL;
     uint64_t hi, lo;
@@ -540,7 +556,7 @@ gen_client(const struct world *w, bool v6, struct steer_query *q)
 
     memset(q, 0, sizeof(*q));
     if (below(1000) < 990) {
-        p = v6 ? &w->p6[below((uint32_t)w->n6)] : &w->p4[below((uint32_t)w->n4)];
+        p = v6 ? &w->p6[pick(w->n6, skewed)] : &w->p4[pick(w->n4, skewed)];
         hi = p->hi | (rnd() & ~mask_hi(p->len));
         lo = p->len > 64 ? p->lo | (rnd() & ~mask_hi(p->len - 64)) : rnd();
     } else {
@@ -642,7 +658,7 @@ struct qset {
 
 static void
 gen_queries(const struct world *w, struct qset *qs, size_t n, unsigned pct_v6, int32_t file,
-            unsigned nres)
+            unsigned nres, bool skewed)
 {
     size_t i;
 
@@ -651,7 +667,7 @@ gen_queries(const struct world *w, struct qset *qs, size_t n, unsigned pct_v6, i
         die("malloc", OCDN_ENOMEM);
     qs->n = n;
     for (i = 0; i < n; i++) {
-        gen_client(w, below(100) < pct_v6, &qs->q[i]);
+        gen_client(w, below(100) < pct_v6, skewed, &qs->q[i]);
         qs->q[i].file = file == -2 ? gen_file(w->in.n_files) : file;
         qs->q[i].n = nres;
     }
@@ -673,12 +689,79 @@ bench_decisions(const struct steer_snap *s, const struct qset *qs, const char *w
         choices += r.n;
     }
     t1 = now_s();
-    printf("decisions, %-28s %6.2f M/s/core (%.0f ns); route %.1f %%, geo fallback %.1f %%, "
+    printf("decisions, %-28s %6.2f M/s/core (%.0f ns); route %.1f %%, fallback %.1f %%, "
            "origin %.1f %%, %.2f choices\n",
            what, (double)qs->n / (t1 - t0) / 1e6, (t1 - t0) / (double)qs->n * 1e9,
            100.0 * (double)modes[0] / (double)qs->n, 100.0 * (double)modes[1] / (double)qs->n,
            100.0 * (double)modes[2] / (double)qs->n, (double)choices / (double)qs->n);
     return (t1 - t0) / (double)qs->n;
+}
+
+/* The same decisions, one at a time still, but with the lookups of the queries ahead
+ * prefetched in three stages (LPM entry, list node, segment and file holders), as a server
+ * that had several requests queued could: shows what is compute and what is memory latency. */
+static void
+bench_pipelined(const struct steer_snap *s, const struct qset *qs, const char *what)
+{
+    const struct steer_rt *rt = s->rt;
+    struct steer_result r;
+    size_t i, n = qs->n;
+    double t0, t1;
+
+    t0 = now_s();
+    for (i = 0; i < n; i++) {
+        if (i + 12 < n) {
+            const struct net_addr *a = &qs->q[i + 12].client;
+            if (a->family == NET_V4 && rt->tbl24)
+                __builtin_prefetch(&rt->tbl24[(uint32_t)a->bytes[0] << 16 |
+                                              (uint32_t)a->bytes[1] << 8 | a->bytes[2]]);
+        }
+        if (i + 8 < n)
+            __builtin_prefetch(&rt->lnodes[steer_lookup(rt, &qs->q[i + 8].client)]);
+        if (i + 4 < n) {
+            const struct steer_query *q = &qs->q[i + 4];
+            uint32_t node = steer_lookup(rt, &q->client);
+            __builtin_prefetch(&rt->slots[rt->lnodes[node].seg]);
+            if (q->file >= 0)
+                __builtin_prefetch(&s->cat->fent[q->file]);
+        }
+        if (steer_decide(s, &qs->q[i], &r))
+            die("decide", OCDN_EINVAL);
+    }
+    t1 = now_s();
+    printf("decisions, %-28s %6.2f M/s/core (%.0f ns)   [lookups of the next queries "
+           "prefetched]\n",
+           what, (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9);
+}
+
+/* Latency of one dependent load from memory (256 MiB pointer chase): the unit in which the
+ * cache-cold figures are best read. */
+static double
+memory_latency_ns(void)
+{
+    size_t n = ((size_t)256 << 20) / 64, i, p = 0;
+    uint64_t *a = malloc(n * 64);
+    size_t *perm = malloc(n * sizeof(*perm));
+    double t0, t1;
+
+    if (!a || !perm)
+        die("malloc", OCDN_ENOMEM);
+    for (i = 0; i < n; i++)
+        perm[i] = i;
+    for (i = n - 1; i > 0; i--) {
+        size_t j = (size_t)(rnd() % (i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (i = 0; i < n; i++)
+        a[perm[i] * 8] = perm[(i + 1) % n] * 8;
+    t0 = now_s();
+    for (i = 0; i < 5000000; i++)
+        p = a[p];
+    t1 = now_s();
+    free(perm);
+    free(a);
+    return (t1 - t0) / 5e6 * 1e9 + (double)(p & 1) * 1e-12;
 }
 
 static bool
@@ -706,7 +789,7 @@ bench_reference(const struct steer_snap *s, const struct world *w, size_t n, dou
     size_t i, agree = 0;
     double t0, t1;
 
-    gen_queries(w, &qs, n, 20, -2, 3);
+    gen_queries(w, &qs, n, 20, -2, 3, false);
     for (i = 0; i < n; i += 4)
         qs.q[i].file = STEER_FILE_NONE; /* a quarter of speed tests */
     t0 = now_s();
@@ -833,14 +916,21 @@ main(int argc, char **argv)
 
     bench_lookups(s->rt, &w, o.lookups);
 
-    gen_queries(&w, &qs, o.decisions, 20, -2, 3);
-    engine_s = bench_decisions(s, &qs, "video n=3, 80/20 v4/v6:");
+    printf("memory latency here: %.0f ns per dependent load (256 MiB pointer chase)\n",
+           memory_latency_ns());
+    gen_queries(&w, &qs, o.decisions, 20, -2, 3, false);
+    engine_s = bench_decisions(s, &qs, "video n=3, uniform clients:");
+    bench_pipelined(s, &qs, "video n=3, uniform clients:");
     free(qs.q);
-    gen_queries(&w, &qs, o.decisions, 20, -2, 10);
-    bench_decisions(s, &qs, "video n=10:");
+    gen_queries(&w, &qs, o.decisions, 20, -2, 3, true);
+    bench_decisions(s, &qs, "video n=3, skewed clients:");
     free(qs.q);
-    gen_queries(&w, &qs, o.decisions, 20, STEER_FILE_NONE, 5);
-    bench_decisions(s, &qs, "speed test n=5:");
+    gen_queries(&w, &qs, o.decisions, 20, -2, 10, false);
+    bench_decisions(s, &qs, "video n=10, uniform clients:");
+    free(qs.q);
+    gen_queries(&w, &qs, o.decisions, 20, STEER_FILE_NONE, 5, false);
+    bench_decisions(s, &qs, "speed test n=5, uniform:");
+    bench_pipelined(s, &qs, "speed test n=5, uniform:");
     free(qs.q);
 
     if (o.ref > 0)

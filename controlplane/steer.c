@@ -185,7 +185,7 @@ add(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap, 
     }
     p.gkey = g->is_multi ? site_gkey(c, o->site) : 0.0;
     p.score = steer_spread_score(c->base, o->id_mix, o->weight);
-    p.id = c->s->ocas[oca].id;
+    p.id = o->id;
     p.oca = oca;
     p.cand = cand;
     p.group = group;
@@ -270,17 +270,85 @@ rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
     return n;
 }
 
-/* Best cap eligible IX-site or global OCAs: one group, by distance then spread. */
+/* Eligible OCAs of fallback site f, added to the group. */
+static void
+add_site(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap,
+         const struct steer_fbsite *f)
+{
+    uint32_t k;
+
+    for (k = f->first; k < f->first + f->n; k++)
+        if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
+            add(c, g, v, n, cap, c->s->fb[k], NO_CAND, 0, 0);
+}
+
+static bool
+site_has_eligible(const struct qctx *c, const struct steer_fbsite *f)
+{
+    uint32_t k;
+
+    for (k = f->first; k < f->first + f->n; k++)
+        if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
+            return true;
+    return false;
+}
+
+#define FB_SITES_MAX 4096 /* fallback sites ranked by distance on the stack; more: scan all */
+
+/* Best cap eligible IX-site or global OCAs: one group, by distance then spread. With a known
+ * position only the nearest sites are visited: sites in order of distance bucket until cap
+ * OCAs are picked (a farther bucket can no longer place anything). */
 static unsigned
 rank_fallback(struct qctx *c, struct pick *v, unsigned cap)
 {
+    const struct steer_snap *s = c->s;
     struct gscan g = {0, NO_SITE, false};
+    double key[FB_SITES_MAX], cur = -1.0;
     unsigned n = 0;
-    size_t k;
+    size_t k, first = s->n_fbs;
 
-    for (k = 0; k < c->s->n_fb; k++)
-        if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
-            add(c, &g, v, &n, cap, c->s->fb[k], NO_CAND, 0, 0);
+    /* The position matters only when eligible OCAs are at two sites or more. */
+    for (k = 0; k < s->n_fbs && !g.is_multi; k++) {
+        if (!site_has_eligible(c, &s->fbs[k]))
+            continue;
+        if (first == s->n_fbs)
+            first = k;
+        else
+            g.is_multi = true;
+    }
+    if (first == s->n_fbs)
+        return 0;
+    if (!g.is_multi) {
+        add_site(c, &g, v, &n, cap, &s->fbs[first]);
+        return n;
+    }
+    geo_resolve(c);
+    if (!c->known || s->n_fbs > FB_SITES_MAX) {
+        for (k = first; k < s->n_fbs; k++)
+            add_site(c, &g, v, &n, cap, &s->fbs[k]);
+        return n;
+    }
+    g.is_multi = true; /* every pick carries its distance bucket */
+    for (k = 0; k < s->n_fbs; k++)
+        key[k] = site_gkey(c, s->fbs[k].site);
+    while (n < cap) {
+        double next = INFINITY;
+        bool any = false;
+        for (k = 0; k < s->n_fbs; k++) {
+            if (key[k] > cur && (key[k] < next || !any)) {
+                next = key[k];
+                any = true;
+            }
+        }
+        if (!any)
+            break;
+        for (k = 0; k < s->n_fbs; k++)
+            if (key[k] == next)
+                add_site(c, &g, v, &n, cap, &s->fbs[k]);
+        if (next == INFINITY)
+            break; /* the sites without coordinates came last, all at once */
+        cur = next;
+    }
     return n;
 }
 
@@ -473,7 +541,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
         x[i].p.score = x[i].why == STEER_ELIGIBLE
                            ? steer_spread_score(c.base, s->oq[oca].id_mix, s->oq[oca].weight)
                            : 0.0;
-        x[i].p.id = s->ocas[oca].id;
+        x[i].p.id = s->oq[oca].id;
         if (x[i].why == STEER_ELIGIBLE)
             ne++;
     }

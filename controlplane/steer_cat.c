@@ -132,60 +132,48 @@ build_names(const struct steer_input *in, struct steer_cat *c, char *err, size_t
     return OCDN_OK;
 }
 
-/* Holders per file: two stable counting sorts (by OCA, then by file) leave every file's
- * holders sorted; duplicates are dropped, then each file becomes an array or a bitmap. */
+static int
+u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Holders per file in two passes over the holdings: count, then place. A file with more
+ * holdings than its bitmap has words gets the bitmap (bits set in place, duplicates vanish);
+ * the others get an array, sorted and deduplicated afterwards. */
 static enum ocdn_err
 build_holders(const struct steer_input *in, struct steer_cat *c, char *err, size_t errlen)
 {
     size_t nh = in->n_holdings, nf = in->n_files, no = in->n_ocas, i, words, total = 0;
-    uint32_t *by_oca = NULL, *by_file = NULL, *cnt = NULL;
-    size_t *start = NULL;
+    uint64_t *cur = NULL;
     enum ocdn_err e = OCDN_OK;
 
-    for (i = 0; i < nh; i++) {
-        if (in->holdings[i][0] >= nf)
-            return bad(err, errlen, "holding %zu: file %u out of range (%zu files)", i,
-                       in->holdings[i][0], nf);
-        if (in->holdings[i][1] >= no)
-            return bad(err, errlen, "holding %zu: oca %u out of range (%zu ocas)", i,
-                       in->holdings[i][1], no);
-    }
     c->fent = calloc(nf ? nf : 1, sizeof(*c->fent));
-    by_oca = malloc((nh ? nh : 1) * sizeof(*by_oca));
-    by_file = malloc((nh ? nh : 1) * sizeof(*by_file));
-    start = calloc((no > nf ? no : nf) + 1, sizeof(*start));
-    cnt = calloc(nf ? nf : 1, sizeof(*cnt));
-    if (!c->fent || !by_oca || !by_file || !start || !cnt) {
+    cur = calloc(nf ? nf : 1, sizeof(*cur));
+    if (!c->fent || !cur) {
         e = OCDN_ENOMEM;
         goto out;
     }
-    for (i = 0; i < nh; i++)
-        start[in->holdings[i][1] + 1]++;
-    for (i = 1; i <= no; i++)
-        start[i] += start[i - 1];
-    for (i = 0; i < nh; i++)
-        by_oca[start[in->holdings[i][1]]++] = (uint32_t)i;
-    memset(start, 0, ((no > nf ? no : nf) + 1) * sizeof(*start));
-    for (i = 0; i < nh; i++)
-        start[in->holdings[i][0] + 1]++;
-    for (i = 1; i <= nf; i++)
-        start[i] += start[i - 1];
     for (i = 0; i < nh; i++) {
-        uint32_t h = by_oca[i];
-        by_file[start[in->holdings[h][0]]++] = in->holdings[h][1];
+        uint32_t f = in->holdings[i][0], o = in->holdings[i][1];
+        if (f >= nf) {
+            e = bad(err, errlen, "holding %zu: file %u out of range (%zu files)", i, f, nf);
+            goto out;
+        }
+        if (o >= no) {
+            e = bad(err, errlen, "holding %zu: oca %u out of range (%zu ocas)", i, o, no);
+            goto out;
+        }
+        c->fent[f].n++;
     }
-    /* start[f] is now the end of file f's run; count distinct holders. */
     words = (no + 31) / 32;
     for (i = 0; i < nf; i++) {
-        size_t b = i ? start[i - 1] : 0, k;
-        for (k = b; k < start[i]; k++)
-            if (k == b || by_file[k] != by_file[k - 1])
-                cnt[i]++;
-        c->fent[i].n = cnt[i];
-        c->fent[i].is_bitmap = cnt[i] > words;
+        c->fent[i].is_bitmap = c->fent[i].n > words;
         c->fent[i].off = total;
-        total += c->fent[i].is_bitmap ? words : cnt[i];
-        c->n_holdings += cnt[i];
+        cur[i] = total;
+        total += c->fent[i].is_bitmap ? words : c->fent[i].n;
     }
     c->pool = calloc(total ? total : 1, sizeof(*c->pool));
     if (!c->pool) {
@@ -193,24 +181,32 @@ build_holders(const struct steer_input *in, struct steer_cat *c, char *err, size
         goto out;
     }
     c->n_pool = total;
+    for (i = 0; i < nh; i++) {
+        uint32_t f = in->holdings[i][0], o = in->holdings[i][1];
+        if (c->fent[f].is_bitmap)
+            c->pool[c->fent[f].off + (o >> 5)] |= 1u << (o & 31u);
+        else
+            c->pool[cur[f]++] = o;
+    }
     for (i = 0; i < nf; i++) {
-        size_t b = i ? start[i - 1] : 0, k, j = 0;
-        uint32_t *dst = c->pool + c->fent[i].off;
-        for (k = b; k < start[i]; k++) {
-            uint32_t o = by_file[k];
-            if (k != b && o == by_file[k - 1])
-                continue;
-            if (c->fent[i].is_bitmap)
-                dst[o >> 5] |= 1u << (o & 31u);
-            else
-                dst[j++] = o;
+        uint32_t *v = c->pool + c->fent[i].off;
+        size_t n = c->fent[i].n, k, m = 0;
+
+        if (c->fent[i].is_bitmap) {
+            for (k = 0, n = 0; k < words; k++)
+                n += (size_t)__builtin_popcount(v[k]);
+        } else {
+            qsort(v, n, sizeof(*v), u32_cmp);
+            for (k = 0; k < n; k++)
+                if (k == 0 || v[k] != v[m - 1])
+                    v[m++] = v[k];
+            n = m;
         }
+        c->fent[i].n = (uint32_t)n;
+        c->n_holdings += n;
     }
 out:
-    free(by_oca);
-    free(by_file);
-    free(start);
-    free(cnt);
+    free(cur);
     return e;
 }
 

@@ -130,15 +130,21 @@ struct steer_cat {
     uint64_t checksum;
 };
 
-/* Query-time facts per OCA, packed (24 bytes). */
+/* Query-time facts per OCA, packed (32 bytes). */
 struct steer_oq {
     double weight;   /* spare capacity below the load limit, bps; the spread weight */
+    uint64_t id;     /* the OCA's database id (last tie-break) */
     uint64_t id_mix; /* steer_mix64(id) */
     uint32_t site;
     uint8_t video;       /* enum steer_inelig without the file test: 0 = eligible */
     uint8_t speed;       /* same for the speed test */
     uint8_t is_fallback; /* at an IX site or of the global model */
     uint8_t pad;
+};
+
+struct steer_fbsite {
+    uint32_t site;
+    uint32_t first, n; /* its OCAs: fb[first .. first + n) */
 };
 
 struct steer_snap {
@@ -154,6 +160,8 @@ struct steer_snap {
     uint32_t *by_id;       /* OCA indices sorted by id */
     uint32_t *fb;          /* geo-fallback OCAs sorted by (site, index) */
     size_t n_fb;
+    struct steer_fbsite *fbs; /* the sites of fb, in fb's order */
+    size_t n_fbs;
     char *strs;
     struct steer_rt *rt;
     struct steer_cat *cat;

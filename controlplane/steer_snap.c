@@ -150,6 +150,17 @@ inelig_of(const struct steer_oca *o, double limit, bool speedtest)
     return STEER_ELIGIBLE;
 }
 
+static int
+fb_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct steer_oq *oq = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    if (oq[x].site != oq[y].site)
+        return oq[x].site < oq[y].site ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
 static enum ocdn_err
 query_facts(struct steer_snap *s)
 {
@@ -165,6 +176,7 @@ query_facts(struct steer_snap *s)
         double w = s->policy.load_limit * (double)o->capacity_bps - (double)o->load_bps;
 
         q->weight = w > 0 ? w : 0;
+        q->id = o->id;
         q->id_mix = steer_mix64(o->id);
         q->site = o->site;
         q->video = (uint8_t)inelig_of(o, s->policy.load_limit, false);
@@ -175,14 +187,20 @@ query_facts(struct steer_snap *s)
     }
     s->n_fb = k;
     /* Site order groups an IX site's OCAs together (one distance per site). */
-    for (i = 1; i < k; i++) {
-        uint32_t t = s->fb[i];
-        size_t j;
-        for (j = i; j > 0 && s->oq[s->fb[j - 1]].site > s->oq[t].site; j--)
-            s->fb[j] = s->fb[j - 1];
-        s->fb[j] = t;
+    qsort_r(s->fb, k, sizeof(*s->fb), fb_cmp, s->oq);
+    s->fbs = malloc((k ? k : 1) * sizeof(*s->fbs));
+    if (!s->fbs)
+        return OCDN_ENOMEM;
+    for (i = 0; i < k; i++) {
+        if (i == 0 || s->oq[s->fb[i]].site != s->oq[s->fb[i - 1]].site) {
+            s->fbs[s->n_fbs].site = s->oq[s->fb[i]].site;
+            s->fbs[s->n_fbs].first = (uint32_t)i;
+            s->fbs[s->n_fbs].n = 0;
+            s->n_fbs++;
+        }
+        s->fbs[s->n_fbs - 1].n++;
     }
-    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb));
+    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb) + sizeof(*s->fbs));
     return OCDN_OK;
 }
 
@@ -249,6 +267,7 @@ snap_free(struct steer_snap *s)
     free(s->by_id);
     free(s->site_vec);
     free(s->fb);
+    free(s->fbs);
     free(s->strs);
     free(s);
 }

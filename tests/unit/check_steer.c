@@ -1320,10 +1320,39 @@ START_TEST(identical_lists_are_stored_once)
     }
     for (k = 1; k < 8; k += 2)
         add_route(&in, k, "176.130.0.0/16", 2, ROUTE_SRC_PEERING);
+    /* The same announcement to the same OCAs under another aggregate, from another origin AS:
+     * a new list (other parent) sharing the /24s' segment. */
+    add_route(&in, 0, "176.131.7.0/24", 1, ROUTE_SRC_EMBEDDED);
+    add_route(&in, 2, "176.131.7.0/24", 1, ROUTE_SRC_EMBEDDED);
+    add_route(&in, 4, "176.131.7.0/24", 1, ROUTE_SRC_EMBEDDED);
+    add_route(&in, 6, "176.131.7.0/24", 1, ROUTE_SRC_EMBEDDED);
+    for (k = in.n_routes - 4; k < in.n_routes; k++)
+        in.routes[k].origin_as = 3215;
+    s = build(&in, NULL, 1);
+    steer_snap_stats(s, &st);
+    ck_assert_uint_eq(st.prefixes_v4, 202);
+    ck_assert_uint_eq(st.lists, 3);
+    ck_assert_uint_eq(st.segments, 2);
+    ck_assert_uint_eq(st.list_entries, 4 + 4);
+    ck_assert_int_eq(steer_snap_verify(s), OCDN_OK);
+    {
+        struct steer_query q = query("176.131.7.9", 0, 3);
+        struct steer_result r;
+        ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+        ck_assert_uint_eq(r.n, 3);
+        ck_assert_uint_eq(r.client_asn, 3215);
+        ck_assert_uint_eq(r.v[0].origin_as, 3215);
+        q = query("176.130.7.9", 0, 3);
+        ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+        ck_assert_uint_eq(r.client_asn, 5410);
+    }
+    steer_snap_unref(s);
+    in.n_routes -= 4;
     s = build(&in, NULL, 1);
     steer_snap_stats(s, &st);
     ck_assert_uint_eq(st.prefixes_v4, 201);
     ck_assert_uint_eq(st.lists, 2);
+    ck_assert_uint_eq(st.segments, 2);
     ck_assert_uint_eq(st.list_entries, 4 + 4);
     ck_assert_int_eq(steer_snap_verify(s), OCDN_OK);
     steer_snap_unref(s);
