@@ -37,6 +37,7 @@ struct cp {
     struct geoip *geoip;       /* NULL: client geography disabled */
     struct auth *auth;
     struct steer_engine *steer;
+    void *steer_loader;        /* cp_steer.c's loader state */
     struct sweeper *sweeper;   /* NULL when not started (tests, CLI) */
     struct cp_metrics metrics;
     int64_t started_at;
