@@ -24,14 +24,15 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-qual -Wformat=2 -Wundef
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+# override: `make CFLAGS="-O1 -g"` (check-asan) replaces only the optimisation flags.
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            -pthread -MMD -MP -Icommon -I$(BUILD)/gen $(PKG_CFLAGS)
 LDFLAGS += -pie -pthread
 LIBS    := $(PKG_LIBS) -lm
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CFLAGS   += $(SANFLAGS)
+override CFLAGS += $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 endif
 
@@ -117,8 +118,8 @@ $(BUILD)/obj/bench/%.o: bench/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -Icontrolplane -Iagent -c -o $@ $<
 
-$(BUILD)/obj/controlplane/%.o: CFLAGS += -Icontrolplane
-$(BUILD)/obj/agent/%.o: CFLAGS += -Iagent
+$(BUILD)/obj/controlplane/%.o: override CFLAGS += -Icontrolplane
+$(BUILD)/obj/agent/%.o: override CFLAGS += -Iagent
 
 # The schema is embedded into the binary as an array of (name, sql) pairs.
 $(SCHEMA_GEN): $(SCHEMA_SQL) scripts/embed-schema.sh

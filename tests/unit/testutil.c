@@ -38,9 +38,11 @@ fixture_path(const char *rel)
 {
     static char path[PATH_MAX];
     char cwd[PATH_MAX];
+    int n;
 
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-    snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel);
+    n = snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel);
+    ck_assert_msg(n > 0 && (size_t)n < sizeof(path), "fixture path too long: %s", rel);
     return path;
 }
 
@@ -67,7 +69,8 @@ tmpdir_remove(char *dir)
 
     if (!dir)
         return;
-    if (!(keep && strcmp(keep, "1") == 0) && strncmp(dir, "/", 1) == 0 && strstr(dir, "ocdn-test.")) {
+    if (!(keep && strcmp(keep, "1") == 0) && strncmp(dir, "/", 1) == 0 &&
+        strstr(dir, "ocdn-test.")) {
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "tmpdir_remove: could not remove %s\n", dir);
