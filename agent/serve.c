@@ -553,6 +553,15 @@ parse_i64(const char *p, int64_t *out)
     return true;
 }
 
+static bool
+want_keep_alive(const struct conn *c, const struct http_request *req)
+{
+    const struct serve *s = c->w->s;
+
+    return req->keep_alive && c->nreq < s->cfg.limits.max_requests_per_conn &&
+           !atomic_load_explicit(&s->draining, memory_order_relaxed);
+}
+
 /* NULL when the signed URL is good, else a short reason for the 403 body. */
 static const char *
 check_token(struct worker *w, enum token_kind kind, const char *o)
@@ -756,8 +765,6 @@ route_speedtest(struct conn *c, struct http_slice rest)
     if (s->cfg.require_token) {
         why = check_token(w, TOKEN_KIND_SPEEDTEST, NULL);
         if (why) {
-            if (req->method == HTTP_METHOD_POST)
-                c->keep_alive = false; /* the upload body is not read */
             resp_error(c, 403, why, true, is_head);
             return;
         }
@@ -768,6 +775,7 @@ route_speedtest(struct conn *c, struct http_slice rest)
         c->pending_status = 200;
         c->pending_cors = true;
         c->body_left = req->content_length;
+        c->keep_alive = want_keep_alive(c, req);
         return;
     }
     c->body_fd = s->speed_fd;
@@ -798,14 +806,14 @@ static void
 handle_request(struct conn *c)
 {
     struct worker *w = c->w;
-    struct serve *s = w->s;
     struct http_request *req = &w->req;
     struct http_slice path = req->path;
     bool is_head = req->method == HTTP_METHOD_HEAD;
 
     c->nreq++;
-    c->keep_alive = req->keep_alive && c->nreq < s->cfg.limits.max_requests_per_conn &&
-                    !atomic_load_explicit(&s->draining, memory_order_relaxed);
+    /* An unread request body would be parsed as the next request: every answer but the
+     * upload sink's (which reads the body first) closes such a connection. */
+    c->keep_alive = req->content_length == 0 && want_keep_alive(c, req);
     c->pending_status = 0;
     if (http_query_parse(req->query.p, req->query.len, &w->query) != OCDN_OK) {
         resp_error(c, 400, "bad query", false, is_head);
@@ -1356,6 +1364,9 @@ serve_new(const struct serve_config *cfg)
 
     if (!s)
         return NULL;
+    pthread_mutex_init(&s->auth_mu, NULL);
+    pthread_mutex_init(&s->drain_mu, NULL);
+    pthread_cond_init(&s->drain_cv, NULL);
     s->cfg = *cfg;
     if (s->cfg.nlisten > SERVE_LISTEN_MAX)
         s->cfg.nlisten = SERVE_LISTEN_MAX + 1; /* refused by serve_bind() */
@@ -1375,9 +1386,6 @@ serve_new(const struct serve_config *cfg)
         return NULL;
     }
     atomic_init(&s->auth->refs, 1);
-    pthread_mutex_init(&s->auth_mu, NULL);
-    pthread_mutex_init(&s->drain_mu, NULL);
-    pthread_cond_init(&s->drain_cv, NULL);
     return s;
 }
 
@@ -1533,8 +1541,8 @@ serve_bind(struct serve *s, char *err, size_t errlen)
 {
     long ncpu;
 
-    if (s->bound) {
-        seterr(err, errlen, "serve: already bound");
+    if (s->bound || s->workers) {
+        seterr(err, errlen, "serve: serve_bind() called twice");
         return OCDN_EINVAL;
     }
     if (check_config(&s->cfg, err, errlen))
@@ -1581,7 +1589,6 @@ serve_bind(struct serve *s, char *err, size_t errlen)
         for (size_t i = 0; i < w->nlis; i++)
             w->lis[i].fd = -1;
     }
-    s->bound = true; /* from here serve_free() closes what was opened */
     for (size_t i = 0; i < s->cfg.nlisten; i++) {
         for (unsigned j = 0; j < s->nworkers; j++) {
             struct listener *l = &s->workers[j].lis[i];
@@ -1605,6 +1612,7 @@ serve_bind(struct serve *s, char *err, size_t errlen)
         }
         s->port[i] = get_port(&s->addr[i]);
     }
+    s->bound = true;
     return OCDN_OK;
 }
 
@@ -1701,7 +1709,13 @@ serve_start(struct serve *s)
     s->started = true;
     for (size_t i = 0; i < s->cfg.nlisten; i++) {
         size_t n = strlen(listen);
-        snprintf(listen + n, sizeof(listen) - n, "%s%s", i ? "," : "", s->cfg.listen[i]);
+        char a[INET6_ADDRSTRLEN] = "?";
+        bool v6 = s->addr[i].ss_family == AF_INET6;
+        const void *p = v6 ? (const void *)&((struct sockaddr_in6 *)&s->addr[i])->sin6_addr
+                           : (const void *)&((struct sockaddr_in *)&s->addr[i])->sin_addr;
+        (void)inet_ntop(s->addr[i].ss_family, p, a, sizeof(a));
+        snprintf(listen + n, sizeof(listen) - n, "%s%s%s%s:%u", i ? "," : "", v6 ? "[" : "", a,
+                 v6 ? "]" : "", s->port[i]);
     }
     log_info("serve: started workers=%u listen=%s send=%s require_token=%s", s->nworkers, listen,
              serve_transport_plain()->name, s->cfg.require_token ? "yes" : "no");
@@ -1854,11 +1868,9 @@ serve_free(struct serve *s)
     if (s->speed_fd >= 0)
         close(s->speed_fd);
     auth_unref(s->auth);
-    if (s->auth || s->bound || s->started) {
-        pthread_mutex_destroy(&s->auth_mu);
-        pthread_mutex_destroy(&s->drain_mu);
-        pthread_cond_destroy(&s->drain_cv);
-    }
+    pthread_mutex_destroy(&s->auth_mu);
+    pthread_mutex_destroy(&s->drain_mu);
+    pthread_cond_destroy(&s->drain_cv);
     for (size_t i = 0; i < SERVE_LISTEN_MAX; i++)
         free(s->listen_copy[i]);
     free(s->data_dir);

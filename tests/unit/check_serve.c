@@ -687,6 +687,13 @@ START_TEST(bad_requests_4xx_5xx)
         {"garbage\r\n\r\n", 400, true},
         {"GET /range/9-1?o=small.bin HTTP/1.1\r\nHost: a\r\n\r\n", 400, false},
         {"GET /small.bin?o=%00 HTTP/1.1\r\nHost: a\r\n\r\n", 400, false},
+        /* refused before its body was read: the body must not become the next request */
+        {"POST /speedtest?c=%00 HTTP/1.1\r\nHost: a\r\nContent-Length: 30\r\n\r\n"
+         "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
+         400, true},
+        {"POST /speedtest HTTP/1.1\r\nHost: a\r\nContent-Length: 30\r\n\r\n"
+         "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n",
+         403, true},
     };
     struct reply r;
 
