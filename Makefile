@@ -24,7 +24,6 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-qual -Wformat=2 -Wundef
 CFLAGS  ?= -O2 -g
-# override: `make CFLAGS="-O1 -g"` (check-asan) replaces only the optimisation flags.
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            -pthread -MMD -MP -Icommon -I$(BUILD)/gen $(PKG_CFLAGS)
 LDFLAGS += -pie -pthread

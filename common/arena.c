@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ALIGN       16
-#define BLOCK_MIN   (16 * 1024)
+#define ALIGN     16
+#define BLOCK_MIN (16 * 1024)
 
 struct block {
     struct block *next;
@@ -95,14 +95,17 @@ arena_alloc(struct arena *a, size_t size)
     need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     b = a->head;
     if (!b || b->size - b->used < need) {
+        /* Compare by subtraction (total <= max always holds): "total + need" wraps for a
+         * size near SIZE_MAX and would let a tiny malloc() through. */
+        if (need > a->max - a->total || need > SIZE_MAX - sizeof(*b))
+            return NULL;
         bsize = need > BLOCK_MIN ? need : BLOCK_MIN;
-        if (b && bsize < b->size * 2)
+        if (b && b->size <= SIZE_MAX / 2 && bsize < b->size * 2)
             bsize = b->size * 2; /* grow geometrically: few blocks for big requests */
-        if (a->total + bsize > a->max) {
-            if (a->total + need > a->max)
-                return NULL;
+        if (bsize > a->max - a->total)
             bsize = a->max - a->total;
-        }
+        if (bsize > SIZE_MAX - sizeof(*b))
+            bsize = SIZE_MAX - sizeof(*b);
         b = malloc(sizeof(*b) + bsize);
         if (!b)
             return NULL;

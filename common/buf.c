@@ -42,13 +42,16 @@ reserve(struct buf *b, size_t n)
 
     if (n > b->max || b->len > b->max - n)
         return OCDN_ETOOBIG;
+    /* Within max but no room for the NUL: only possible when max is SIZE_MAX. */
+    if (b->len + n == SIZE_MAX)
+        return OCDN_ENOMEM;
     want = b->len + n + 1;
     if (want <= b->cap)
         return OCDN_OK;
     cap = b->cap ? b->cap : 256;
     while (cap < want)
         cap = cap > (SIZE_MAX / 2) ? want : cap * 2;
-    if (cap > b->max + 1)
+    if (b->max < SIZE_MAX && cap > b->max + 1)
         cap = b->max + 1;
     p = realloc(b->data, cap);
     if (!p)

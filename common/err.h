@@ -10,12 +10,12 @@ enum ocdn_err {
     OCDN_ECONFLICT, /* state or version conflict */
     OCDN_EFORBIDDEN,
     OCDN_ENOMEM,
-    OCDN_EIO,        /* disk, socket */
-    OCDN_EDB,        /* database error */
-    OCDN_EBUSY,      /* try again later */
-    OCDN_EUPSTREAM,  /* control plane, fill source or BIRD misbehaved */
-    OCDN_ETOOBIG,    /* input over its size limit */
-    OCDN_EUNAUTH,    /* no or invalid credentials */
+    OCDN_EIO,       /* disk, socket */
+    OCDN_EDB,       /* database error */
+    OCDN_EBUSY,     /* try again later */
+    OCDN_EUPSTREAM, /* control plane, fill source or BIRD misbehaved */
+    OCDN_ETOOBIG,   /* input over its size limit */
+    OCDN_EUNAUTH,   /* no or invalid credentials */
     OCDN_ERR_COUNT
 };
 

@@ -11,14 +11,19 @@
 
 /* Typed, bounded access to untrusted JSON (request bodies, reports, manifests).
  * Every getter names the field in its error text: "field 'name': must be a string of 1..64
- * bytes". Error texts are allocated in the arena passed in and set through *errmsg; a getter
- * that fails leaves its output untouched. Getters borrow: nothing returned must be decref'd. */
+ * bytes". Error texts are allocated in the arena passed in and set through *errmsg (a fixed
+ * text when the arena is full; *errmsg is not touched on success); a getter that fails leaves
+ * its output untouched. A JSON null is not "missing": it is a value of the wrong type. Every
+ * getter fails when obj is not an object. Getters borrow: nothing returned must be decref'd. */
 
 #define JSONX_DEPTH_DEFAULT 16
 
-/* Parse len bytes. Rejects bodies over max_bytes (OCDN_ETOOBIG), nesting deeper than
- * max_depth, duplicate keys, invalid UTF-8, NUL bytes and trailing garbage (OCDN_EINVAL).
- * The depth is checked before jansson builds anything. On success the caller owns *out. */
+/* Parse len bytes holding any JSON value (callers check its type). Rejects bodies over
+ * max_bytes (OCDN_ETOOBIG), empty bodies, nesting deeper than max_depth, duplicate keys,
+ * invalid UTF-8, NUL bytes raw or as \u0000 and trailing garbage (OCDN_EINVAL; jansson's
+ * text and position in *errmsg, masked to printable ASCII); OCDN_ENOMEM when jansson runs
+ * out of memory. The depth is checked on the raw bytes before jansson builds anything. *out is
+ * NULL on error; on success the caller owns it (json_decref()). */
 enum ocdn_err jsonx_parse(const char *body, size_t len, size_t max_bytes, size_t max_depth,
                           json_t **out, struct arena *a, const char **errmsg);
 
@@ -41,9 +46,8 @@ enum ocdn_err jsonx_get_real(const json_t *obj, const char *key, bool required, 
 enum ocdn_err jsonx_get_bool(const json_t *obj, const char *key, bool required, bool *out,
                              struct arena *a, const char **errmsg);
 /* Array field with at most max_items items; *out is borrowed. */
-enum ocdn_err jsonx_get_array(const json_t *obj, const char *key, bool required,
-                              size_t max_items, json_t **out, struct arena *a,
-                              const char **errmsg);
+enum ocdn_err jsonx_get_array(const json_t *obj, const char *key, bool required, size_t max_items,
+                              json_t **out, struct arena *a, const char **errmsg);
 /* Object field; *out is borrowed. */
 enum ocdn_err jsonx_get_object(const json_t *obj, const char *key, bool required, json_t **out,
                                struct arena *a, const char **errmsg);

@@ -37,7 +37,7 @@ static void
 vlog(const char *level, const char *fmt, va_list ap, const char *suffix)
 {
     char line[2048];
-    int n, m;
+    int i, n, m;
 
     n = snprintf(line, sizeof(line), "%s: %s", progname, level);
     if (n < 0 || (size_t)n >= sizeof(line))
@@ -54,6 +54,12 @@ vlog(const char *level, const char *fmt, va_list ap, const char *suffix)
             n += m;
         if ((size_t)n >= sizeof(line) - 2)
             n = (int)sizeof(line) - 2;
+    }
+    /* Logged values may come from outside (peer descriptions, file names): a newline or an
+     * escape sequence in them must not start a forged line or drive the terminal. */
+    for (i = 0; i < n; i++) {
+        if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
+            line[i] = '?';
     }
     line[n++] = '\n';
     /* A failed write to stderr has nowhere to be reported. */

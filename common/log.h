@@ -3,7 +3,8 @@
 
 #include <stdbool.h>
 
-/* Process-wide logging to stderr, one line per event (journald adds timestamps).
+/* Process-wide logging to stderr, one line per event (journald adds timestamps). A line is
+ * cut at 2047 bytes; control characters other than tab are written as '?'.
  * Every function preserves errno. Never log keys, tokens, signed URLs or bodies. */
 
 /* Set the program name and whether debug lines are printed (-d). Call once from main(). */

@@ -15,9 +15,9 @@
  * missing fields are empty and e is decimal seconds. The range or file part of the path is not
  * covered: clients append /range/<a>-<b> or a Range header to the URL they were given. */
 
-#define TOKEN_KEY_LEN  32 /* bytes of a per-OCA signing key */
-#define TOKEN_MAC_LEN  20 /* 160 bits */
-#define TOKEN_STRLEN   28 /* 27 characters + NUL */
+#define TOKEN_KEY_LEN   32  /* bytes of a per-OCA signing key */
+#define TOKEN_MAC_LEN   20  /* 160 bits */
+#define TOKEN_STRLEN    28  /* 27 characters + NUL */
 #define TOKEN_FIELD_MAX 256 /* longest host, o, v, c or n accepted */
 
 /* What the URL is good for; a token of one kind never opens the other. */
@@ -50,9 +50,8 @@ enum ocdn_err token_sign(const uint8_t key[TOKEN_KEY_LEN], const struct token_fi
 /* Check token against f and each of the nkeys keys (a key past its not_after is skipped).
  * OCDN_OK when valid; OCDN_EFORBIDDEN when expired (f->e < now), too far ahead
  * (f->e > now + max_ttl_s), or no key matches. The comparison is constant-time. */
-enum ocdn_err token_check(const struct token_key *keys, size_t nkeys,
-                          const struct token_fields *f, const char *token, int64_t now,
-                          int64_t max_ttl_s);
+enum ocdn_err token_check(const struct token_key *keys, size_t nkeys, const struct token_fields *f,
+                          const char *token, int64_t now, int64_t max_ttl_s);
 
 /* base64url without padding. Encode n bytes into out (size >= 4*((n+2)/3)+1); returns length. */
 size_t base64url_encode(const uint8_t *in, size_t n, char *out);

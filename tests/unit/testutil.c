@@ -42,7 +42,7 @@ fixture_path(const char *rel)
 
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
     n = snprintf(path, sizeof(path), "%s/tests/data/%s", cwd, rel);
-    ck_assert_msg(n > 0 && (size_t)n < sizeof(path), "fixture path too long: %s", rel);
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof(path), "fixture path too long: %s", rel);
     return path;
 }
 
