@@ -39,6 +39,8 @@
 #define SPEED_WRAP       (1024 * 1024) /* the speed test object repeats this block */
 #define HBUF_MAX         1024          /* response head plus a short error body */
 #define FILE_ID_MAX      128
+#define FCACHE_SLOTS     256  /* open files remembered per worker (direct-mapped) */
+#define FCACHE_MS        1000 /* how long an open file answers for its id without a new open */
 
 /* ---- counters: written by one worker, read by serve_stats() from any thread ---- */
 
@@ -128,6 +130,19 @@ enum timer_list {
     TL_NONE = -1,
 };
 
+/* An open file, shared by the responses of one worker that send it. The cache holds one
+ * reference while the entry is in its slot, each response one more; the descriptor is closed
+ * with the last. Within FCACHE_MS a replaced (renamed over) or deleted file is still served
+ * from the inode that was open, which is the snapshot semantics the filler's rename gives
+ * anyway; this saves the open/fstat/close of every small request. */
+struct fent {
+    unsigned refs;
+    int fd;
+    uint64_t size;
+    int64_t until_ms;
+    char id[FILE_ID_MAX + 1];
+};
+
 struct worker;
 
 struct conn {
@@ -153,7 +168,7 @@ struct conn {
     char hbuf[HBUF_MAX];
     size_t hlen, hoff;
     int body_fd;       /* file or speed test memfd; -1 when no body */
-    bool body_fd_own;  /* close body_fd when done (files, not the memfd) */
+    struct fent *fent; /* the file's reference, released with the body (NULL: memfd) */
     uint64_t body_off; /* position in the object */
     uint64_t body_left_out;
     uint64_t body_wrap; /* object repeats every body_wrap bytes of body_fd (0 = no) */
@@ -181,6 +196,7 @@ struct worker {
     struct conn_list timers[TL_COUNT];
     struct conn *ready;
     struct conn *dead;
+    struct fent *fcache[FCACHE_SLOTS];
     struct auth *auth; /* this worker's reference */
     uint64_t auth_gen;
     int64_t now_ms;
@@ -366,13 +382,88 @@ timer_set(struct conn *c, int tl)
 
 /* ---- connection teardown ---- */
 
+/* ---- open files ---- */
+
+static void
+fent_unref(struct fent *e)
+{
+    if (e && --e->refs == 0) {
+        close(e->fd);
+        free(e);
+    }
+}
+
+static void
+fcache_evict(struct worker *w, size_t slot)
+{
+    struct fent *e = w->fcache[slot];
+
+    if (!e)
+        return;
+    w->fcache[slot] = NULL;
+    fent_unref(e);
+}
+
+static size_t
+fcache_slot(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (; *id; id++)
+        h = (h ^ (uint8_t)*id) * 16777619u;
+    return h % FCACHE_SLOTS;
+}
+
+/* A reference to the regular file data_dir/id: OCDN_OK, OCDN_ENOTFOUND (missing, symlink,
+ * not a regular file), OCDN_EIO (other open errors, logged), OCDN_ENOMEM. */
+static enum ocdn_err
+file_get(struct worker *w, const char *id, struct fent **out)
+{
+    size_t slot = fcache_slot(id);
+    struct fent *e = w->fcache[slot];
+    struct stat st;
+    int fd;
+
+    *out = NULL;
+    if (e && strcmp(e->id, id) == 0 && w->now_ms < e->until_ms) {
+        e->refs++;
+        *out = e;
+        return OCDN_OK;
+    }
+    /* O_NONBLOCK: opening a FIFO someone left in data_dir must not block the worker. */
+    fd = openat(w->s->data_fd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
+            return OCDN_ENOTFOUND;
+        log_warn("serve: cannot open file=%s", id);
+        return OCDN_EIO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return OCDN_ENOTFOUND;
+    }
+    e = calloc(1, sizeof(*e));
+    if (!e) {
+        close(fd);
+        return OCDN_ENOMEM;
+    }
+    e->fd = fd;
+    e->size = (uint64_t)st.st_size;
+    e->until_ms = w->now_ms + FCACHE_MS;
+    snprintf(e->id, sizeof(e->id), "%s", id);
+    fcache_evict(w, slot);
+    e->refs = 2; /* the cache's and the caller's */
+    w->fcache[slot] = e;
+    *out = e;
+    return OCDN_OK;
+}
+
 static void
 body_release(struct conn *c)
 {
-    if (c->body_fd >= 0 && c->body_fd_own)
-        close(c->body_fd);
+    fent_unref(c->fent);
+    c->fent = NULL;
     c->body_fd = -1;
-    c->body_fd_own = false;
     c->body_left_out = 0;
 }
 
@@ -682,8 +773,7 @@ route_video(struct conn *c, struct http_slice file, struct http_slice prange)
     uint64_t pfirst = 0, plast = 0;
     char id[FILE_ID_MAX + 1];
     const char *o, *why;
-    struct stat st;
-    int fd;
+    enum ocdn_err err;
 
     if (prange.p && http_path_range_parse(prange.p, prange.len, &pfirst, &plast) != OCDN_OK) {
         resp_error(c, 400, "bad range", false, is_head);
@@ -720,23 +810,14 @@ route_video(struct conn *c, struct http_slice file, struct http_slice prange)
             return;
         }
     }
-    /* O_NONBLOCK: opening a FIFO someone left in data_dir must not block the worker. */
-    fd = openat(s->data_fd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
-            log_warn("serve: cannot open file=%s", id);
-        resp_error(c, 404, NULL, false, is_head);
+    err = file_get(w, id, &c->fent);
+    if (err) {
+        resp_error(c, err == OCDN_ENOTFOUND || err == OCDN_EIO ? 404 : 503, NULL, false, is_head);
         return;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        resp_error(c, 404, NULL, false, is_head);
-        return;
-    }
-    c->body_fd = fd;
-    c->body_fd_own = true;
+    c->body_fd = c->fent->fd;
     c->body_wrap = 0;
-    respond_object(c, req, prange.p != NULL, pfirst, plast, (uint64_t)st.st_size, false);
+    respond_object(c, req, prange.p != NULL, pfirst, plast, c->fent->size, false);
 }
 
 static void
@@ -779,7 +860,6 @@ route_speedtest(struct conn *c, struct http_slice rest)
         return;
     }
     c->body_fd = s->speed_fd;
-    c->body_fd_own = false;
     c->body_wrap = SPEED_WRAP;
     respond_object(c, req, has_prange, pfirst, plast, SERVE_SPEEDTEST_BYTES, true);
 }
@@ -1277,6 +1357,8 @@ worker_close_all(struct worker *w)
         w->dead = c;
     }
     free_dead(w);
+    for (size_t i = 0; i < FCACHE_SLOTS; i++)
+        fcache_evict(w, i);
 }
 
 static void *
