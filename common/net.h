@@ -33,11 +33,13 @@ struct net_prefix {
 
 /* Parse "192.0.2.1" or "2001:db8::1"; OCDN_EINVAL on anything else. */
 enum ocdn_err net_addr_parse(const char *s, struct net_addr *out);
-/* Parse "192.0.2.0/24" or "2001:db8::/32"; host bits set or a bad length -> OCDN_EINVAL. */
+/* Parse "192.0.2.0/24" or "2001:db8::/32"; the "/len" is required, decimal without sign or
+ * leading zero; host bits set or a length over the family's -> OCDN_EINVAL. */
 enum ocdn_err net_prefix_parse(const char *s, struct net_prefix *out);
 /* Like net_prefix_parse() but masks host bits instead of rejecting them. */
 enum ocdn_err net_prefix_parse_loose(const char *s, struct net_prefix *out);
-/* Format into buf (>= NET_ADDR_STRLEN); returns buf. IPv6 in RFC 5952 form. */
+/* Format into buf (>= NET_ADDR_STRLEN); returns buf. IPv6 in RFC 5952 form, IPv4-mapped
+ * addresses as ::ffff:192.0.2.1; a family that is neither gives "?". */
 char *net_addr_format(const struct net_addr *a, char *buf, size_t len);
 /* Format "addr/len" into buf (>= NET_PREFIX_STRLEN); returns buf. */
 char *net_prefix_format(const struct net_prefix *p, char *buf, size_t len);
@@ -56,12 +58,16 @@ int net_prefix_cmp(const struct net_prefix *a, const struct net_prefix *b);
 uint32_t net_addr_v4(const struct net_addr *a);
 /* Set a to the IPv4 address v (host order). */
 void net_addr_set_v4(struct net_addr *a, uint32_t v);
-/* Parse "host:port" or "[v6]:port" (port 1..65535) into an address and port. */
+/* Parse "192.0.2.1:port" or "[2001:db8::1]:port" (port 1..65535, decimal, no leading zero)
+ * into an address and port; names, unbracketed IPv6 or bracketed IPv4 -> OCDN_EINVAL. */
 enum ocdn_err net_hostport_parse(const char *s, struct net_addr *addr, uint16_t *port);
 /* True for loopback addresses (127.0.0.0/8, ::1). */
 bool net_addr_is_loopback(const struct net_addr *a);
-/* True for addresses and prefixes that must never be client prefixes: default routes,
- * RFC 1918/6598/5737/3849, loopback, link-local, multicast, reserved (the bogon list). */
+/* True for prefixes that must never be client prefixes: a default route (0.0.0.0/0, ::/0) or
+ * a prefix inside one of 0/8 10/8 100.64/10 127/8 169.254/16 172.16/12 192.0.0/24 192.0.2/24
+ * 192.168/16 198.18/15 198.51.100/24 203.0.113/24 224/4 240/4 ::/8 100::/64 2001:db8::/32
+ * fc00::/7 fe80::/10 ff00::/8. 2001::/23 is deliberately not listed as a whole: it holds
+ * routable services (AS112, anycast). A prefix that merely contains a bogon is not one. */
 bool net_prefix_is_bogon(const struct net_prefix *p);
 
 #endif

@@ -2,6 +2,10 @@
 #define CP_MODEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
 
 /* Enumerations of the data model (DESIGN.md 3.1) shared by the store, the API and the
  * steering engine, with their API/database spellings. */
@@ -37,6 +41,84 @@ enum route_src {
     ROUTE_SRC_TRANSIT,      /* learned from a transit provider */
 };
 #define ROUTE_SRC_COUNT 4
+
+/* Records as the store returns them; strings live in the caller's arena. */
+struct org {
+    int64_t id;
+    const char *name;         /* slug used in site names */
+    const char *display_name;
+    const char *kind;         /* "isp", "ix", "operator" */
+    int64_t created_at;
+    int64_t *asns;
+    size_t nasns;
+};
+
+struct site {
+    int64_t id;
+    int64_t org_id;
+    const char *name; /* "TLS001.bouyguestelecom.ISP" */
+    char iata[4];
+    int number;
+    enum site_type type;
+    double lat, lon;
+    const char *tz;
+    int fill_offset_min;
+    const char *manifest_cluster; /* NULL = none */
+    int64_t created_at;
+};
+
+struct oca {
+    int64_t id;
+    int64_t site_id;
+    int64_t org_id;        /* the site's org */
+    const char *site_name;
+    int number;
+    const char *hostname;  /* without the ipv4-/ipv6- prefix */
+    enum oca_model model;
+    int64_t capacity_bytes;
+    int64_t nic_bps;
+    const char *ipv4;      /* NULL when none */
+    const char *ipv6;
+    int http_port, https_port;
+    bool decommissioned;
+    enum oca_status status; /* stored status (the status sweeper keeps it current) */
+    int64_t last_report_at; /* 0 = never */
+    int64_t last_seq;
+    int64_t routes_seq;
+    int64_t load_bps;
+    int64_t created_at;
+    int64_t status_since;  /* 0 = unknown */
+    int64_t prefix_count;  /* routes in the last report */
+    int64_t prefix_peak;   /* baseline for the prefix-drop rule */
+    bool degraded;         /* the last report showed a health problem */
+    const char *health;    /* JSON text of the last report's health ("{}" before any) */
+    const char *traffic;   /* JSON text of the last report's traffic */
+};
+
+struct route {
+    struct net_prefix prefix;
+    const char *proto;       /* BIRD protocol name; "" for static routes */
+    const char *as_path;     /* space-separated ASNs */
+    int as_path_len;
+    int64_t med;             /* -1 = no MED */
+    const char *communities; /* space-separated "a:b", "(rt, a, b)", "(a, b, c)" */
+    const char *next_hop;
+    unsigned flags;          /* ROUTE_F_* */
+    int64_t learned_at;
+};
+#define ROUTE_F_BOGON   1u
+#define ROUTE_F_DEFAULT 2u
+
+struct file_rec {
+    const char *id;
+    const char *title_id;
+    int64_t size;
+    const char *sha256;
+    const char *profile;
+    int64_t bitrate_kbps;
+    const char *region;
+    int64_t created_at;
+};
 
 const char *site_type_str(enum site_type t);
 const char *oca_model_str(enum oca_model m);

@@ -1,0 +1,335 @@
+/* api_oca.c - /v1/ocas: provision, list, show, decommission, rotate keys, learned routes.
+ * Partners see only the OCAs of their own sites (404 for any other). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_handlers.h"
+#include "cp.h"
+#include "jsonx.h"
+#include "net.h"
+#include "oca.h"
+#include "steer.h"
+#include "store_oca.h"
+#include "store_route.h"
+#include "token.h"
+
+#define ROUTES_PAGE_MAX 5000
+
+static enum ocdn_err
+get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key, uint8_t family,
+         const char **out)
+{
+    struct net_addr a;
+    const char *s = NULL;
+    enum ocdn_err err;
+
+    *out = NULL;
+    err = jsonx_get_str(body, key, false, 2, 45, &s, rq->arena, &rs->errmsg);
+    if (err || !s)
+        return err;
+    if (net_addr_parse(s, &a) != OCDN_OK || a.family != family)
+        return api_fail(rq, rs, "field '%s': must be an IPv%u address", key, family);
+    *out = arena_strdup(rq->arena, s);
+    return *out ? OCDN_OK : OCDN_ENOMEM;
+}
+
+enum ocdn_err
+api_oca_create(struct api_req *rq, struct api_resp *rs)
+{
+    static const char *const keys[] = {"site_id", "model", "capacity_bytes", "nic_bps", "ipv4",
+                                       "ipv6",    "http_port", "https_port", NULL};
+    struct oca in;
+    struct oca_provisioned p;
+    struct cp_config_ref *cfg;
+    json_t *body = NULL;
+    int model = 0;
+    int64_t http_port = 80, https_port = 443;
+    enum ocdn_err err;
+
+    memset(&in, 0, sizeof(in));
+    err = api_body_json(rq, rs, &body);
+    if (err)
+        return err;
+    err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
+    if (!err)
+        err = jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena,
+                            &rs->errmsg);
+    if (!err)
+        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena,
+                             &rs->errmsg);
+    if (!err)
+        err = jsonx_get_int(body, "capacity_bytes", true, 0, INT64_MAX / 2, &in.capacity_bytes,
+                            rq->arena, &rs->errmsg);
+    if (!err)
+        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps,
+                            rq->arena, &rs->errmsg);
+    if (!err)
+        err = get_addr(rq, rs, body, "ipv4", NET_V4, &in.ipv4);
+    if (!err)
+        err = get_addr(rq, rs, body, "ipv6", NET_V6, &in.ipv6);
+    if (!err)
+        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena,
+                            &rs->errmsg);
+    if (!err)
+        err = jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena,
+                            &rs->errmsg);
+    in.http_port = (int)http_port;
+    in.https_port = (int)https_port;
+    if (err)
+        goto out;
+    if (!in.ipv4 && !in.ipv6) {
+        err = api_fail(rq, rs, "fields 'ipv4', 'ipv6': an OCA needs at least one address");
+        goto out;
+    }
+    in.model = (enum oca_model)model;
+    cfg = cp_config_get(rq->cp);
+    err = oca_provision(rq->store, 0, &in, cfg->c.oca_domain, rq->now, rq->arena, &p);
+    cp_config_unref(cfg);
+    if (err == OCDN_ENOTFOUND)
+        err = api_fail(rq, rs, "field 'site_id': no such site");
+    if (err)
+        goto out;
+    rs->status = 201;
+    rs->body = api_oca_json(&p.oca);
+    if (!rs->body) {
+        err = OCDN_ENOMEM;
+        goto out;
+    }
+    json_object_set_new(rs->body, "appliance_key", json_string(p.appliance_key));
+    memset(p.appliance_key, 0, sizeof(p.appliance_key));
+    if (rq->cp->steer)
+        steer_engine_kick(rq->cp->steer);
+out:
+    json_decref(body);
+    return err;
+}
+
+enum ocdn_err
+api_oca_list(struct api_req *rq, struct api_resp *rs)
+{
+    struct oca_filter f;
+    struct oca *v;
+    size_t n, i;
+    json_t *items;
+    char next[32];
+    enum ocdn_err err;
+
+    memset(&f, 0, sizeof(f));
+    err = api_page(rq, rs, 100, 1000, &f.limit, &f.after_id);
+    if (err)
+        return err;
+    err = api_query_uint(rq, rs, "site_id", 1, INT64_MAX / 10, 0, &f.site_id);
+    if (err)
+        return err;
+    f.org_id = api_org_filter(rq);
+    err = store_oca_list(rq->store, &f, rq->arena, &v, &n);
+    if (err)
+        return err;
+    items = json_array();
+    for (i = 0; items && i < n; i++)
+        json_array_append_new(items, api_oca_json(&v[i]));
+    snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
+    rs->body = api_list(items, n == f.limit ? next : NULL);
+    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+}
+
+enum ocdn_err
+api_oca_get(struct api_req *rq, struct api_resp *rs)
+{
+    struct oca o;
+    int64_t id;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
+    if (err)
+        return err;
+    rs->body = api_oca_json(&o);
+    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+}
+
+enum ocdn_err
+api_oca_decommission(struct api_req *rq, struct api_resp *rs)
+{
+    struct oca o;
+    int64_t id;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    err = oca_decommission(rq->store, 0, id, rq->now);
+    if (err == OCDN_ECONFLICT)
+        rs->errmsg = "the OCA is already decommissioned";
+    if (err)
+        return err;
+    err = store_oca_get(rq->store, 0, id, rq->arena, &o);
+    if (err)
+        return err;
+    if (rq->cp->steer)
+        steer_engine_kick(rq->cp->steer);
+    rs->body = api_oca_json(&o);
+    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+}
+
+enum ocdn_err
+api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
+{
+    char key[AUTH_KEY_STRLEN];
+    int64_t id;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    err = oca_rotate_appliance_key(rq->store, id, rq->now, key);
+    if (err == OCDN_ECONFLICT)
+        rs->errmsg = "the OCA is decommissioned";
+    if (err)
+        return err;
+    auth_flush(rq->cp->auth);
+    rs->body = json_pack("{s:I,s:s}", "oca_id", (json_int_t)id, "appliance_key", key);
+    memset(key, 0, sizeof(key));
+    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+}
+
+enum ocdn_err
+api_oca_rotate_sign_key(struct api_req *rq, struct api_resp *rs)
+{
+    struct cp_config_ref *cfg;
+    int64_t id, overlap;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    cfg = cp_config_get(rq->cp);
+    overlap = cfg->c.sign_key_overlap_ms / 1000;
+    cp_config_unref(cfg);
+    err = oca_rotate_sign_key(rq->store, id, rq->now, overlap);
+    if (err)
+        return err;
+    if (rq->cp->steer)
+        steer_engine_kick(rq->cp->steer);
+    rs->body = json_pack("{s:I,s:o}", "oca_id", (json_int_t)id, "previous_key_valid_until",
+                         api_time(rq->now + overlap));
+    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+}
+
+/* The cursor of a route listing: base64url of "<prefix> <proto>". */
+static enum ocdn_err
+cursor_parse(struct api_req *rq, struct api_resp *rs, const char *s, struct route_cursor *c)
+{
+    uint8_t raw[160];
+    char text[161], *sp;
+    size_t n;
+
+    memset(c, 0, sizeof(*c));
+    if (strlen(s) > 200 || base64url_decode(s, raw, sizeof(raw) - 1, &n) != OCDN_OK)
+        return api_fail(rq, rs, "cursor: not a cursor returned by this API");
+    memcpy(text, raw, n);
+    text[n] = '\0';
+    sp = strchr(text, ' ');
+    if (!sp || strlen(sp + 1) >= sizeof(c->proto))
+        return api_fail(rq, rs, "cursor: not a cursor returned by this API");
+    *sp = '\0';
+    if (net_prefix_parse(text, &c->prefix) != OCDN_OK)
+        return api_fail(rq, rs, "cursor: not a cursor returned by this API");
+    snprintf(c->proto, sizeof(c->proto), "%s", sp + 1);
+    return OCDN_OK;
+}
+
+static const char *
+cursor_format(struct arena *a, const struct route *r)
+{
+    char text[NET_PREFIX_STRLEN + 80], p[NET_PREFIX_STRLEN];
+    char *out;
+    int n;
+
+    net_prefix_format(&r->prefix, p, sizeof(p));
+    n = snprintf(text, sizeof(text), "%s %s", p, r->proto);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return NULL;
+    out = arena_alloc(a, (size_t)n * 2 + 8);
+    if (!out)
+        return NULL;
+    base64url_encode((const uint8_t *)text, (size_t)n, out);
+    return out;
+}
+
+enum ocdn_err
+api_oca_routes(struct api_req *rq, struct api_resp *rs)
+{
+    struct route_query q;
+    struct route_cursor cur;
+    struct net_prefix within, containing;
+    struct route *v;
+    struct oca o;
+    const char *s;
+    size_t n, i, limit;
+    int64_t id, total, lim;
+    json_t *items;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
+    if (err)
+        return err;
+    memset(&q, 0, sizeof(q));
+    q.oca_id = id;
+    err = api_query_uint(rq, rs, "limit", 1, ROUTES_PAGE_MAX, 1000, &lim);
+    if (err)
+        return err;
+    limit = (size_t)lim;
+    s = api_query(rq, "contained_in");
+    if (s) {
+        if (net_prefix_parse(s, &within) != OCDN_OK)
+            return api_fail(rq, rs, "contained_in: not a prefix (e.g. 203.0.113.0/24)");
+        q.contained_in = &within;
+    }
+    s = api_query(rq, "containing");
+    if (s) {
+        if (q.contained_in)
+            return api_fail(rq, rs, "containing and contained_in: give one of them");
+        if (net_prefix_parse(s, &containing) != OCDN_OK) {
+            struct net_addr a;
+            if (net_addr_parse(s, &a) != OCDN_OK)
+                return api_fail(rq, rs, "containing: not an address or prefix");
+            net_prefix_from_addr(&a, net_family_bits(a.family), &containing);
+        }
+        err = store_route_containing(rq->store, id, &containing, rq->arena, &v, &n);
+        if (err)
+            return err;
+        items = json_array();
+        for (i = 0; items && i < n; i++)
+            json_array_append_new(items, api_route_json(&v[i]));
+        rs->body = api_list(items, NULL);
+        return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    }
+    s = api_query(rq, "cursor");
+    if (s) {
+        err = cursor_parse(rq, rs, s, &cur);
+        if (err)
+            return err;
+        q.after = &cur;
+    }
+    q.limit = limit;
+    err = store_route_list(rq->store, &q, rq->arena, &v, &n);
+    if (!err)
+        err = store_route_count(rq->store, id, &total);
+    if (err)
+        return err;
+    items = json_array();
+    for (i = 0; items && i < n; i++)
+        json_array_append_new(items, api_route_json(&v[i]));
+    rs->body = api_list(items, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL);
+    if (!rs->body)
+        return OCDN_ENOMEM;
+    json_object_set_new(rs->body, "total", json_integer(total));
+    return OCDN_OK;
+}
