@@ -162,7 +162,7 @@ clean_field(const char *s)
 int
 routeline_format(const struct routeline *r, char *buf, size_t len)
 {
-    char p[NET_PREFIX_STRLEN], med[16] = "";
+    char p[NET_PREFIX_STRLEN], med[24] = "";
     int n;
 
     if (!clean_field(r->as_path) || !clean_field(r->communities) ||
