@@ -46,7 +46,7 @@
 
 struct counters {
     atomic_uint_least64_t requests, s2xx, s4xx, s5xx, s403, bytes_sent, bytes_received, conns_total,
-        conns_refused, timeouts, errors, sends_blocked;
+        conns_refused, timeouts, aborts, errors, sends_blocked;
 };
 
 /* Single writer: a relaxed load and store is enough and costs a plain add. */
@@ -485,9 +485,9 @@ conn_close(struct conn *c)
     c->closed = true;
     timer_unlink(c);
     body_release(c);
+    conn_uncount(c); /* before close(): a client that saw the EOF may count on the slot */
     c->xp.ops->close(&c->xp);
     close(c->xp.fd);
-    conn_uncount(c);
     if (!c->in_ready) {
         c->rnext = c->w->dead;
         c->w->dead = c;
@@ -497,7 +497,10 @@ conn_close(struct conn *c)
 static void
 conn_fail(struct conn *c, const char *what)
 {
-    ctr_add(&c->w->ctr.errors, 1);
+    if (errno == ECONNRESET || errno == EPIPE)
+        ctr_add(&c->w->ctr.aborts, 1);
+    else
+        ctr_add(&c->w->ctr.errors, 1);
     log_debug("serve: connection closed worker=%u reason=%s: %s", c->w->id, what, strerror(errno));
     conn_close(c);
 }
@@ -1976,6 +1979,7 @@ serve_stats(const struct serve *s, struct serve_stats *out)
         out->conns_total += ctr_get(&c->conns_total);
         out->conns_refused += ctr_get(&c->conns_refused);
         out->timeouts += ctr_get(&c->timeouts);
+        out->aborts += ctr_get(&c->aborts);
         out->errors += ctr_get(&c->errors);
         out->sends_blocked += ctr_get(&c->sends_blocked);
     }

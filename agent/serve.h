@@ -63,7 +63,8 @@ struct serve_stats {
     uint64_t conns_total;    /* accepted */
     uint64_t conns_refused;  /* closed at once: over max_conns */
     uint64_t timeouts;       /* closed for header, idle, I/O or linger timeout */
-    uint64_t errors;         /* socket or file errors that ended a connection */
+    uint64_t aborts;         /* connections the client reset or abandoned mid-response */
+    uint64_t errors;         /* other socket or file errors that ended a connection */
     uint64_t sends_blocked;  /* body sends that hit a full socket buffer (EAGAIN) */
 };
 

@@ -76,9 +76,10 @@ main(int argc, char **argv)
     serve_drain(s);
     serve_stop(s);
     serve_stats(s, &st);
-    printf("bench_serve: requests=%llu bytes_sent=%llu conns=%llu errors=%llu\n",
+    printf("bench_serve: requests=%llu bytes_sent=%llu conns=%llu aborts=%llu errors=%llu\n",
            (unsigned long long)st.requests, (unsigned long long)st.bytes_sent,
-           (unsigned long long)st.conns_total, (unsigned long long)st.errors);
+           (unsigned long long)st.conns_total, (unsigned long long)st.aborts,
+           (unsigned long long)st.errors);
     serve_free(s);
     return 0;
 }

@@ -1121,6 +1121,7 @@ START_TEST(drain_finishes_in_flight)
     /* the transfer completes, then the connection closes */
     read_big_body(busy, 1 << 20, BIG_SIZE - (1 << 20));
     ck_assert(wait_eof(busy));
+    ck_assert(serve_drained(srv)); /* slots are released before the FIN goes out */
     client_close(busy);
     client_close(idle);
 }
