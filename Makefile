@@ -64,7 +64,8 @@ BINS := $(BUILD)/bin/ocdn-controlplane $(BUILD)/bin/ocdn-agent
 UNIT_TESTS := $(sort $(notdir $(basename $(wildcard tests/unit/check_*.c))))
 TEST_SUPPORT := tests/unit/testutil.c
 
-STORE_SRCS := controlplane/store.c $(wildcard controlplane/store_*.c) $(SCHEMA_GEN)
+STORE_SRCS := controlplane/store.c controlplane/model.c \
+              $(filter-out controlplane/store_steer.c,$(wildcard controlplane/store_*.c)) $(SCHEMA_GEN)
 check_store_DEPS := $(STORE_SRCS)
 
 # Control-plane service and API tests link every control-plane module (but not main()):
