@@ -83,6 +83,7 @@ TEST_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_PROGS := $(sort $(notdir $(basename $(wildcard bench/bench_*.c))))
 bench_steer_DEPS := $(check_steer_DEPS)
 bench_ingest_DEPS :=
+bench_serve_DEPS := $(check_serve_DEPS)
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 
 SRCS_ALL := $(shell find common controlplane agent tests bench -name '*.[ch]' 2>/dev/null)
