@@ -17,8 +17,8 @@ int64_t api_org_filter(const struct api_req *rq);
 enum ocdn_err api_fail(struct api_req *rq, struct api_resp *rs, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Query parameter key as an integer in [min, max] (digits only); *out = def when absent. */
-enum ocdn_err api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key,
-                             int64_t min, int64_t max, int64_t def, int64_t *out);
+enum ocdn_err api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min,
+                             int64_t max, int64_t def, int64_t *out);
 /* ?limit= (1..max, default def) and ?before= (an id, 0 = newest) for newest-first lists. */
 enum ocdn_err api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max,
                               size_t *limit, int64_t *before);

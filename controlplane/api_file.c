@@ -43,8 +43,9 @@ api_title_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "id", true, 1, 128, &id, rq->arena, &rs->errmsg);
     if (!err && !api_valid_object_id(id))
-        err = api_fail(rq, rs, "field 'id': letters, digits, '.', '_' and '-' (1..128), "
-                               "starting with a letter or digit");
+        err = api_fail(rq, rs,
+                       "field 'id': letters, digits, '.', '_' and '-' (1..128), "
+                       "starting with a letter or digit");
     if (!err)
         err = jsonx_get_str(body, "name", true, 1, 256, &name, rq->arena, &rs->errmsg);
     if (!err) {
@@ -138,14 +139,13 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "id", true, 1, 128, &f.id, rq->arena, &rs->errmsg);
     if (!err && !api_valid_object_id(f.id))
-        err = api_fail(rq, rs, "field 'id': letters, digits, '.', '_' and '-' (1..128), "
-                               "starting with a letter or digit");
+        err = api_fail(rq, rs,
+                       "field 'id': letters, digits, '.', '_' and '-' (1..128), "
+                       "starting with a letter or digit");
     if (!err)
-        err = jsonx_get_str(body, "title_id", true, 1, 128, &f.title_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_str(body, "title_id", true, 1, 128, &f.title_id, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "size", true, 0, INT64_MAX / 2, &f.size, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "size", true, 0, INT64_MAX / 2, &f.size, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "sha256", true, 64, 64, &f.sha256, rq->arena, &rs->errmsg);
     if (!err && !is_hex64(f.sha256))
@@ -153,8 +153,8 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "profile", false, 0, 64, &f.profile, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "bitrate_kbps", false, 0, 10000000, &f.bitrate_kbps,
-                            rq->arena, &rs->errmsg);
+        err = jsonx_get_int(body, "bitrate_kbps", false, 0, 10000000, &f.bitrate_kbps, rq->arena,
+                            &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "region", false, 0, 64, &f.region, rq->arena, &rs->errmsg);
     if (err)

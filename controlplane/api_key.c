@@ -16,8 +16,8 @@
 static json_t *
 key_json(const struct api_key_rec *k)
 {
-    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)k->id, "prefix",
-                          k->prefix, "scope", k->scope, "label", k->label, "created_at",
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)k->id, "prefix", k->prefix,
+                          "scope", k->scope, "label", k->label, "created_at",
                           api_time(k->created_at), "revoked_at", api_time(k->revoked_at));
 
     if (j && k->org_id)
@@ -50,8 +50,7 @@ api_key_create(struct api_req *rq, struct api_resp *rs)
         err = jsonx_get_enum(body, "scope", rq->tenant->scope == SCOPE_ADMIN, scopes, &which,
                              rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "org_id", false, 1, INT64_MAX, &org_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "org_id", false, 1, INT64_MAX, &org_id, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "label", false, 0, 128, &label, rq->arena, &rs->errmsg);
     if (err)
@@ -60,8 +59,9 @@ api_key_create(struct api_req *rq, struct api_resp *rs)
     if (rq->tenant->scope == SCOPE_PARTNER) {
         /* A partner only ever makes keys for itself. */
         if (scope != SCOPE_PARTNER || (org_id && org_id != rq->tenant->org_id)) {
-            err = api_fail(rq, rs, "field 'scope': a partner key can only create partner keys "
-                                   "of its own org");
+            err = api_fail(rq, rs,
+                           "field 'scope': a partner key can only create partner keys "
+                           "of its own org");
             goto out;
         }
         org_id = rq->tenant->org_id;

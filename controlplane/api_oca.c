@@ -37,8 +37,8 @@ get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key,
 enum ocdn_err
 api_oca_create(struct api_req *rq, struct api_resp *rs)
 {
-    static const char *const keys[] = {"site_id", "model", "capacity_bytes", "nic_bps", "ipv4",
-                                       "ipv6",    "http_port", "https_port", NULL};
+    static const char *const keys[] = {"site_id", "model",     "capacity_bytes", "nic_bps", "ipv4",
+                                       "ipv6",    "http_port", "https_port",     NULL};
     struct oca in;
     struct oca_provisioned p;
     struct cp_config_ref *cfg;
@@ -53,27 +53,25 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena,
-                             &rs->errmsg);
+        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_int(body, "capacity_bytes", true, 0, INT64_MAX / 2, &in.capacity_bytes,
                             rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps,
-                            rq->arena, &rs->errmsg);
+        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps, rq->arena,
+                            &rs->errmsg);
     if (!err)
         err = get_addr(rq, rs, body, "ipv4", NET_V4, &in.ipv4);
     if (!err)
         err = get_addr(rq, rs, body, "ipv6", NET_V6, &in.ipv6);
     if (!err)
-        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena, &rs->errmsg);
     in.http_port = (int)http_port;
     in.https_port = (int)https_port;
     if (err)

@@ -62,13 +62,11 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_enum(body, "kind", true, org_kinds, &kind, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena,
-                              &rs->errmsg);
+        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena, &rs->errmsg);
     for (i = 0; !err && asns && i < json_array_size(asns); i++) {
         v = json_array_get(asns, i);
         if (!json_is_integer(v) || !valid_asn(json_integer_value(v)))
-            err = api_fail(rq, rs, "field 'asns[%zu]': must be an AS number 1..4294967294",
-                           i);
+            err = api_fail(rq, rs, "field 'asns[%zu]': must be an AS number 1..4294967294", i);
         else
             ids[i] = json_integer_value(v);
     }

@@ -28,8 +28,8 @@ check_tz(struct api_req *rq, struct api_resp *rs, const char *tz)
 enum ocdn_err
 api_site_create(struct api_req *rq, struct api_resp *rs)
 {
-    static const char *const keys[] = {"org_id", "iata", "type",     "lat",
-                                       "lon",    "tz",   "manifest_cluster", NULL};
+    static const char *const keys[] = {"org_id",           "iata", "type", "lat", "lon", "tz",
+                                       "manifest_cluster", NULL};
     const struct airport *ap;
     struct site in, out;
     const char *iata = NULL, *tz = NULL, *cluster = NULL;
@@ -45,13 +45,11 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "org_id", true, 1, INT64_MAX, &in.org_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "org_id", true, 1, INT64_MAX, &in.org_id, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "iata", true, 3, 3, &iata, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_enum(body, "type", true, site_type_names, &type, rq->arena,
-                             &rs->errmsg);
+        err = jsonx_get_enum(body, "type", true, site_type_names, &type, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_real(body, "lat", false, -90, 90, &lat, rq->arena, &rs->errmsg);
     if (!err)
@@ -59,8 +57,8 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "tz", false, 1, 64, &tz, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_str(body, "manifest_cluster", false, 1, 64, &cluster, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_str(body, "manifest_cluster", false, 1, 64, &cluster, rq->arena, &rs->errmsg);
     if (err)
         goto out;
     has_lat = json_object_get(body, "lat") != NULL;

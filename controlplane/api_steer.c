@@ -210,14 +210,14 @@ api_steer(struct api_req *rq, struct api_resp *rs)
         if (token_sign(o->key, &tf, tok) != OCDN_OK)
             continue;
         u = json_pack("{s:s,s:s,s:s,s:I,s:s,s:i,s:o,s:o}", "url",
-                      arena_printf(rq->arena, "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file,
-                                   vbuf, (long long)expiry, tok),
+                      arena_printf(rq->arena, "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file, vbuf,
+                                   (long long)expiry, tok),
                       "range_url",
-                      arena_printf(rq->arena, "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s",
-                                   base, file, vbuf, (long long)expiry, tok),
-                      "hostname", host, "oca_id", (json_int_t)o->id, "site",
-                      site_name(snap, o), "rank", (int)res.v[i].rank, "expires_at",
-                      api_time(expiry), "reason", reason_json(&res.v[i]));
+                      arena_printf(rq->arena, "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s", base,
+                                   file, vbuf, (long long)expiry, tok),
+                      "hostname", host, "oca_id", (json_int_t)o->id, "site", site_name(snap, o),
+                      "rank", (int)res.v[i].rank, "expires_at", api_time(expiry), "reason",
+                      reason_json(&res.v[i]));
         json_array_append_new(urls, u);
     }
     rs->body = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "client",
@@ -227,8 +227,7 @@ api_steer(struct api_req *rq, struct api_resp *rs)
                          urls ? urls : json_array());
     if (rs->body && res.mode == STEER_MODE_ORIGIN)
         json_object_set_new(rs->body, "origin_url",
-                            json_string(arena_printf(rq->arena, "%s/%s", cfg->c.origin_url,
-                                                     file)));
+                            json_string(arena_printf(rq->arena, "%s/%s", cfg->c.origin_url, file)));
     cp_config_unref(cfg);
     err = rs->body ? OCDN_OK : OCDN_ENOMEM;
 out:
@@ -302,16 +301,15 @@ api_speedtest(struct api_req *rq, struct api_resp *rs)
         snprintf(iata, sizeof(iata), "%.3s", sname);
         if (rq->cp->airports && strlen(iata) == 3)
             ap = airports_find(rq->cp->airports, iata);
-        where = json_pack("{s:s,s:s}", "city", ap ? ap->city : "", "country",
-                          ap ? ap->country : "");
+        where =
+            json_pack("{s:s,s:s}", "city", ap ? ap->city : "", "country", ap ? ap->country : "");
         json_array_append_new(
-            targets,
-            json_pack("{s:s,s:s,s:o,s:I,s:s}", "name", base, "url",
-                      arena_printf(rq->arena, "%s/speedtest?c=%s&n=%s&v=%s&e=%lld&t=%s", base,
-                                   loc.country, res.client_asn ? nbuf : "", vbuf,
-                                   (long long)expiry, tok),
-                      "location", where ? where : json_object(), "oca_id", (json_int_t)o->id,
-                      "site", sname));
+            targets, json_pack("{s:s,s:s,s:o,s:I,s:s}", "name", base, "url",
+                               arena_printf(rq->arena, "%s/speedtest?c=%s&n=%s&v=%s&e=%lld&t=%s",
+                                            base, loc.country, res.client_asn ? nbuf : "", vbuf,
+                                            (long long)expiry, tok),
+                               "location", where ? where : json_object(), "oca_id",
+                               (json_int_t)o->id, "site", sname));
     }
     rs->body = json_pack("{s:{s:s,s:o,s:{s:s}},s:o}", "client", "ip",
                          net_addr_format(&client, cbuf, sizeof(cbuf)), "asn",
@@ -367,26 +365,25 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
         json_t *c;
 
         net_prefix_format(&v[i].prefix, p, sizeof(p));
-        c = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
-                      (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o),
-                      "prefix", p, "source", route_src_str(v[i].src), "as_path_len",
-                      (int)v[i].path_len, "as_path_len_effective", (int)v[i].path_len_eff,
-                      "med", v[i].has_med ? json_integer(v[i].med) : json_null(),
-                      "med_effective", (json_int_t)v[i].med_eff, "distance_km",
-                      v[i].distance_km >= 0
-                          ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
-                          : json_null(),
-                      "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE,
-                      "ineligible_reason",
-                      v[i].inelig == STEER_ELIGIBLE ? json_null()
-                                                    : json_string(steer_inelig_str(v[i].inelig)),
-                      "decided_by", steer_step_str(v[i].decided_by));
+        c = json_pack(
+            "{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
+            (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o), "prefix", p,
+            "source", route_src_str(v[i].src), "as_path_len", (int)v[i].path_len,
+            "as_path_len_effective", (int)v[i].path_len_eff, "med",
+            v[i].has_med ? json_integer(v[i].med) : json_null(), "med_effective",
+            (json_int_t)v[i].med_eff, "distance_km",
+            v[i].distance_km >= 0 ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
+                                  : json_null(),
+            "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE, "ineligible_reason",
+            v[i].inelig == STEER_ELIGIBLE ? json_null()
+                                          : json_string(steer_inelig_str(v[i].inelig)),
+            "decided_by", steer_step_str(v[i].decided_by));
         json_array_append_new(cands, c);
     }
-    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip", net_addr_format(&ip, cbuf, sizeof(cbuf)),
-                         "mode", steer_mode_str(ex.mode), "client_asn",
-                         ex.client_asn ? json_integer(ex.client_asn) : json_null(), "total",
-                         (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
+    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip",
+                         net_addr_format(&ip, cbuf, sizeof(cbuf)), "mode", steer_mode_str(ex.mode),
+                         "client_asn", ex.client_asn ? json_integer(ex.client_asn) : json_null(),
+                         "total", (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
                          cands ? cands : json_array());
     err = rs->body ? OCDN_OK : OCDN_ENOMEM;
 out:

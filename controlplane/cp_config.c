@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#define K(name, type, field, def, min, max, reload, help)                                      \
-    {name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help}
+#define K(name, type, field, def, min, max, reload, help)                                          \
+    {                                                                                              \
+        name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help           \
+    }
 
 const struct cfg_key cp_config_keys[] = {
     K("listen", CFG_HOSTPORT, listen, "127.0.0.1:8080", 0, 0, false,

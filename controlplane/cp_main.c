@@ -30,13 +30,12 @@
 static void
 usage(void)
 {
-    fprintf(stderr,
-            "usage: ocdn-controlplane [-c FILE] [-d] [-n]\n"
-            "       ocdn-controlplane [-c FILE] key create --scope "
-            "admin|frontend|partner:<org_id> [--label TEXT]\n"
-            "  -c FILE  configuration (key = value; without it the embedded defaults)\n"
-            "  -d       foreground with debug output\n"
-            "  -n       check the configuration, print the effective one, exit\n");
+    fprintf(stderr, "usage: ocdn-controlplane [-c FILE] [-d] [-n]\n"
+                    "       ocdn-controlplane [-c FILE] key create --scope "
+                    "admin|frontend|partner:<org_id> [--label TEXT]\n"
+                    "  -c FILE  configuration (key = value; without it the embedded defaults)\n"
+                    "  -d       foreground with debug output\n"
+                    "  -n       check the configuration, print the effective one, exit\n");
     exit(2);
 }
 
@@ -65,8 +64,8 @@ reload(struct cp *cp)
     if (fclose(f) != 0)
         goto out;
     copy = calloc(1, sizeof(*copy));
-    if (!copy || cfg_load_buf(cp_config_keys, cp_config_nkeys, "running", text, len, &copy->c,
-                              err, sizeof(err)) != OCDN_OK) {
+    if (!copy || cfg_load_buf(cp_config_keys, cp_config_nkeys, "running", text, len, &copy->c, err,
+                              sizeof(err)) != OCDN_OK) {
         log_warnx("config: reload failed: %s", copy ? err : "out of memory");
         free(copy);
         copy = NULL;
@@ -236,8 +235,7 @@ main(int argc, char **argv)
                   "(scripts/install-deps.sh)",
                   err);
     else
-        log_info("airports: %zu IATA codes from %s", airports_count(cp.airports),
-                 cfg->c.airports);
+        log_info("airports: %zu IATA codes from %s", airports_count(cp.airports), cfg->c.airports);
     if (cfg->c.geoip && *cfg->c.geoip) {
         e = geoip_open_optional(cfg->c.geoip, &cp.geoip, err, sizeof(err));
         if (e)

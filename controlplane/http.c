@@ -78,8 +78,8 @@ api_body_json(struct api_req *rq, struct api_resp *rs, json_t **out)
         return OCDN_EINVAL;
     }
     cfg = cp_config_get(rq->cp);
-    err = jsonx_parse(rq->body, rq->body_len, rq->body_len + 1, (size_t)cfg->c.json_depth_max,
-                      out, rq->arena, &rs->errmsg);
+    err = jsonx_parse(rq->body, rq->body_len, rq->body_len + 1, (size_t)cfg->c.json_depth_max, out,
+                      rq->arena, &rs->errmsg);
     cp_config_unref(cfg);
     if (err)
         return err == OCDN_ETOOBIG ? OCDN_ETOOBIG : OCDN_EINVAL;
@@ -616,8 +616,7 @@ client_ip(struct MHD_Connection *conn, char *buf, size_t len)
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **con_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     struct http *h = cls;
     struct req_state *rs = *con_cls;

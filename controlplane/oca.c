@@ -16,8 +16,8 @@
 #include "token.h"
 
 void
-site_name_format(const char *iata, int number, const char *org_name, enum site_type type,
-                 char *buf, size_t len)
+site_name_format(const char *iata, int number, const char *org_name, enum site_type type, char *buf,
+                 size_t len)
 {
     if (type == SITE_TYPE_IX)
         snprintf(buf, len, "%s%03d.IX", iata, number);
@@ -26,8 +26,7 @@ site_name_format(const char *iata, int number, const char *org_name, enum site_t
 }
 
 void
-oca_hostname_format(int number, const char *site_name, const char *domain, char *buf,
-                    size_t len)
+oca_hostname_format(int number, const char *site_name, const char *domain, char *buf, size_t len)
 {
     char site[128];
     size_t i;
@@ -52,8 +51,7 @@ org_create(struct store *st, const struct org *o, int64_t *id)
 }
 
 enum ocdn_err
-site_create(struct store *st, const struct site *in, int64_t now, struct arena *a,
-            struct site *out)
+site_create(struct store *st, const struct site *in, int64_t now, struct arena *a, struct site *out)
 {
     struct site s = *in;
     struct org org;
@@ -155,8 +153,7 @@ done:
 }
 
 enum ocdn_err
-oca_rotate_appliance_key(struct store *st, int64_t id, int64_t now,
-                         char key_out[AUTH_KEY_STRLEN])
+oca_rotate_appliance_key(struct store *st, int64_t id, int64_t now, char key_out[AUTH_KEY_STRLEN])
 {
     struct oca o;
     struct arena *a = arena_new(4096);

@@ -82,8 +82,7 @@ const struct api_route api_routes[] = {
     {"POST", "/v1/keys", PARTNER, api_key_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
      "create an API key (shown once)"},
     {"GET", "/v1/keys", PARTNER, api_key_list, q_page, 0, "list API keys"},
-    {"DELETE", "/v1/keys/{key}", PARTNER, api_key_revoke, NULL, ROUTE_F_AUDIT,
-     "revoke an API key"},
+    {"DELETE", "/v1/keys/{key}", PARTNER, api_key_revoke, NULL, ROUTE_F_AUDIT, "revoke an API key"},
 
     {"POST", "/v1/titles", ADMIN, api_title_create, NULL, ROUTE_F_BODY, "create a title"},
     {"GET", "/v1/titles", ADMIN, api_title_list, q_page, 0, "list titles"},

@@ -16,11 +16,11 @@ enum {
 
 struct api_route {
     const char *method;
-    const char *pattern;       /* "/v1/ocas/{oca}/routes"; {name} captures one segment */
-    unsigned scopes;           /* enum scope bits allowed; 0 = no key needed */
+    const char *pattern; /* "/v1/ocas/{oca}/routes"; {name} captures one segment */
+    unsigned scopes;     /* enum scope bits allowed; 0 = no key needed */
     api_fn *fn;
-    const char *const *query;  /* allowed query parameter names (NULL-terminated) or NULL */
-    unsigned flags;            /* ROUTE_F_* */
+    const char *const *query; /* allowed query parameter names (NULL-terminated) or NULL */
+    unsigned flags;           /* ROUTE_F_* */
     const char *summary;
 };
 

@@ -4,13 +4,13 @@
 
 #include "store_int.h"
 
-#define KEY_COLS "id, key_prefix, scope, ifnull(org_id, 0), ifnull(oca_id, 0), label, " \
-                 "created_at, ifnull(revoked_at, 0)"
+#define KEY_COLS                                                                                   \
+    "id, key_prefix, scope, ifnull(org_id, 0), ifnull(oca_id, 0), label, "                         \
+    "created_at, ifnull(revoked_at, 0)"
 
 STORE_SQL(q_insert, "INSERT INTO api_keys (key_hash, key_prefix, scope, org_id, oca_id, label, "
                     "created_at) VALUES (?1, ?2, ?3, nullif(?4, 0), nullif(?5, 0), ?6, ?7)");
-STORE_SQL(q_find,
-          "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL");
+STORE_SQL(q_find, "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL");
 STORE_SQL(q_list_all, "SELECT " KEY_COLS " FROM api_keys ORDER BY id DESC LIMIT ?1");
 STORE_SQL(q_list_org,
           "SELECT " KEY_COLS " FROM api_keys WHERE org_id = ?2 ORDER BY id DESC LIMIT ?1");

@@ -24,8 +24,8 @@ struct api_key_rec {
 
 /* Insert a key by its hash; *id is the new row id. */
 enum ocdn_err store_key_insert(struct store *st, const char *hash_hex, const char *prefix,
-                               const char *scope, int64_t org_id, int64_t oca_id,
-                               const char *label, int64_t now, int64_t *id);
+                               const char *scope, int64_t org_id, int64_t oca_id, const char *label,
+                               int64_t now, int64_t *id);
 /* Active (not revoked) key with this hash; OCDN_ENOTFOUND otherwise. Strings in a. */
 enum ocdn_err store_key_find(struct store *st, const char *hash_hex, struct arena *a,
                              struct api_key_rec *out);

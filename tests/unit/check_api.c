@@ -50,8 +50,8 @@ setup(void)
     so.migrate = true;
     so.busy_timeout_ms = 2000;
     ck_assert_msg(store_open(dbpath, &so, &st, err, sizeof(err)) == OCDN_OK, "%s", err);
-    ck_assert_msg(airports_load("tests/data/api/airports.json", &cp.airports, err,
-                                sizeof(err)) == OCDN_OK,
+    ck_assert_msg(airports_load("tests/data/api/airports.json", &cp.airports, err, sizeof(err)) ==
+                      OCDN_OK,
                   "%s", err);
     cp.auth = auth_new(0, 1000);
     ar = arena_new(64u << 20);
@@ -223,10 +223,9 @@ static uint64_t
 db_state(void)
 {
     static const char *const tables[] = {
-        "orgs",        "org_asns",     "sites",         "ocas",          "oca_sign_keys",
-        "api_keys",    "routes",       "titles",        "files",         "catalog",
-        "reports",     "bgp_sessions", "maintenance",   "notifications", "audit_log",
-        "manifests",   "fill_policies", NULL};
+        "orgs",        "org_asns",      "sites",     "ocas",      "oca_sign_keys", "api_keys",
+        "routes",      "titles",        "files",     "catalog",   "reports",       "bgp_sessions",
+        "maintenance", "notifications", "audit_log", "manifests", "fill_policies", NULL};
     sqlite3 *db;
     sqlite3_stmt *s;
     uint64_t h = 1469598103934665603ULL;
@@ -332,10 +331,11 @@ make_side(struct side *s, const char *name, const char *iata, int64_t asn, const
     s->maint = jint(r.j, "id");
     res_free(&r);
     /* A report with a session down: a bgp_down notification. */
-    r = expect(200, "POST", "/v1/agent/report", s->appliance,
-               "{\"seq\":1,\"routes\":{\"mode\":\"full\",\"add\":[\"176.128.0.0/11|5410||||isp4\"]},"
-               "\"bgp\":[{\"name\":\"isp4\",\"neighbor\":\"127.0.0.1\",\"peer_asn\":5410,"
-               "\"family\":\"ipv4\",\"state\":\"active\"}]}");
+    r = expect(
+        200, "POST", "/v1/agent/report", s->appliance,
+        "{\"seq\":1,\"routes\":{\"mode\":\"full\",\"add\":[\"176.128.0.0/11|5410||||isp4\"]},"
+        "\"bgp\":[{\"name\":\"isp4\",\"neighbor\":\"127.0.0.1\",\"peer_asn\":5410,"
+        "\"family\":\"ipv4\",\"state\":\"active\"}]}");
     res_free(&r);
     r = expect(200, "GET", "/v1/notifications?kind=bgp_down", s->partner, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
@@ -546,9 +546,12 @@ END_TEST
  * change nothing; a body on a route without one is 400. */
 START_TEST(bad_bodies_every_route)
 {
-    static const char *const bad[] = {"{", "[]", "{\"seq\":1,\"unknown_member\":1}",
+    static const char *const bad[] = {"{",
+                                      "[]",
+                                      "{\"seq\":1,\"unknown_member\":1}",
                                       "{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}",
-                                      "nul\x01l", "{\"x\":\"\\ud800\"}"};
+                                      "nul\x01l",
+                                      "{\"x\":\"\\ud800\"}"};
     struct world w;
     size_t i, k;
 
@@ -574,8 +577,8 @@ START_TEST(bad_bodies_every_route)
         } else {
             for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
                 r = call(rt->method, path, key, bad[k]);
-                ck_assert_msg(r.status == 400, "%s %s with body %s: %u %s", rt->method,
-                              rt->pattern, bad[k], r.status, r.body);
+                ck_assert_msg(r.status == 400, "%s %s with body %s: %u %s", rt->method, rt->pattern,
+                              bad[k], r.status, r.body);
                 ck_assert_msg(json_is_string(json_object_get(r.j, "detail")),
                               "%s: a 400 says why: %s", rt->pattern, r.body);
                 res_free(&r);
@@ -672,7 +675,8 @@ START_TEST(revoked_key_is_refused)
 }
 END_TEST
 
-/* ---- orgs, sites, OCAs ------------------------------------------------------------------------ */
+/* ---- orgs, sites, OCAs ------------------------------------------------------------------------
+ */
 
 START_TEST(names_follow_the_design)
 {
@@ -751,7 +755,8 @@ START_TEST(create_validation)
     r = expect(400, "POST", "/v1/sites", admin, "{\"org_id\":1,\"iata\":\"QQQ\",\"type\":\"isp\"}");
     ck_assert_msg(strstr(jstr(r.j, "detail"), "IATA") != NULL, "%s", r.body);
     res_free(&r);
-    r = expect(400, "POST", "/v1/sites", admin, "{\"org_id\":99,\"iata\":\"TLS\",\"type\":\"isp\"}");
+    r = expect(400, "POST", "/v1/sites", admin,
+               "{\"org_id\":99,\"iata\":\"TLS\",\"type\":\"isp\"}");
     res_free(&r);
     r = expect(400, "POST", "/v1/sites", admin,
                "{\"org_id\":1,\"iata\":\"TLS\",\"type\":\"isp\",\"tz\":\"Mars/Olympus\"}");
@@ -847,7 +852,8 @@ START_TEST(decommission_and_key_rotation)
 }
 END_TEST
 
-/* ---- report ingest ---------------------------------------------------------------------------- */
+/* ---- report ingest ----------------------------------------------------------------------------
+ */
 
 static int64_t
 oca_field(struct world *w, const char *member)
@@ -937,8 +943,7 @@ START_TEST(report_idempotent_and_deltas)
     r = expect(400, "POST", "/v1/agent/report", w.a.appliance,
                "{\"seq\":4,\"bgp\":[{\"name\":\"x y\",\"state\":\"established\"}]}");
     res_free(&r);
-    r = expect(400, "POST", "/v1/agent/report", w.a.appliance,
-               "{\"seq\":0}");
+    r = expect(400, "POST", "/v1/agent/report", w.a.appliance, "{\"seq\":0}");
     res_free(&r);
     r = expect(400, "POST", "/v1/agent/report", w.a.appliance,
                "{\"seq\":4,\"routes\":{\"mode\":\"full\",\"base_seq\":3,\"add\":[]}}");
@@ -956,8 +961,7 @@ gzip_text(const char *in, size_t len, size_t *outlen)
 
     ck_assert_ptr_nonnull(out);
     memset(&zs, 0, sizeof(zs));
-    ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                     Z_OK);
+    ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
     zs.next_in = (unsigned char *)(uintptr_t)in;
     zs.avail_in = (uInt)len;
     zs.next_out = (unsigned char *)out;
@@ -985,8 +989,7 @@ START_TEST(report_gzip_and_bomb)
     res_free(&r);
     free(gz);
     /* Not gzip at all. */
-    r = call_raw("POST", "/v1/agent/report", w.a.appliance, "xxxx", 4, "application/json",
-                 "gzip");
+    r = call_raw("POST", "/v1/agent/report", w.a.appliance, "xxxx", 4, "application/json", "gzip");
     ck_assert_uint_eq(r.status, 400);
     res_free(&r);
     /* 300 MB of spaces inflate beyond report_max (256M). */
@@ -1080,8 +1083,9 @@ START_TEST(prefix_drop_notification)
     snprintf(body + n, sizeof(body) - n, "]}}");
     r = expect(200, "POST", "/v1/agent/report", w.a.appliance, body);
     res_free(&r);
-    r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
-               "{\"seq\":3,\"routes\":{\"mode\":\"full\",\"add\":[\"176.128.0.0/16|5410||||isp4\"]}}");
+    r = expect(
+        200, "POST", "/v1/agent/report", w.a.appliance,
+        "{\"seq\":3,\"routes\":{\"mode\":\"full\",\"add\":[\"176.128.0.0/16|5410||||isp4\"]}}");
     res_free(&r);
     r = expect(200, "GET", "/v1/notifications?kind=prefix_drop", w.a.partner, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
@@ -1236,13 +1240,12 @@ START_TEST(routes_listing_api)
             break;
         }
         snprintf(next, sizeof(next), "%s", jstr(r.j, "next"));
-        snprintf(path, sizeof(path), "/v1/ocas/%lld/routes?limit=10&cursor=%s",
-                 (long long)w.a.oca, next);
+        snprintf(path, sizeof(path), "/v1/ocas/%lld/routes?limit=10&cursor=%s", (long long)w.a.oca,
+                 next);
         res_free(&r);
     }
     ck_assert_uint_eq(seen, 26);
-    snprintf(path, sizeof(path), "/v1/ocas/%lld/routes?containing=176.130.7.7",
-             (long long)w.a.oca);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/routes?containing=176.130.7.7", (long long)w.a.oca);
     r = expect(200, "GET", path, w.a.partner, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 2);
     res_free(&r);
@@ -1291,10 +1294,11 @@ START_TEST(steer_answers_signed_urls)
                "{\"seq\":2,\"catalog\":{\"mode\":\"full\",\"add\":[\"f1\"]},"
                "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
     res_free(&r);
-    r = expect(200, "POST", "/v1/agent/report", w.b.appliance,
-               "{\"seq\":2,\"routes\":{\"mode\":\"full\",\"add\":[\"176.130.0.0/16|5410||||isp4\"]},"
-               "\"catalog\":{\"mode\":\"full\",\"add\":[]},"
-               "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
+    r = expect(
+        200, "POST", "/v1/agent/report", w.b.appliance,
+        "{\"seq\":2,\"routes\":{\"mode\":\"full\",\"add\":[\"176.130.0.0/16|5410||||isp4\"]},"
+        "\"catalog\":{\"mode\":\"full\",\"add\":[]},"
+        "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
     res_free(&r);
     ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
 
@@ -1311,11 +1315,10 @@ START_TEST(steer_answers_signed_urls)
     ck_assert_msg(strstr(url, ":8081/f1?o=f1&v=") != NULL, "%s", url);
     /* The token verifies with the key the agent is given, for that host only. */
     conf = expect(200, "GET", "/v1/agent/config", w.a.appliance, NULL);
-    ck_assert_int_eq(base64url_decode(jstr(json_array_get(json_object_get(conf.j, "sign_keys"),
-                                                            0),
-                                            "key"),
-                                       raw, sizeof(raw), &n),
-                     OCDN_OK);
+    ck_assert_int_eq(
+        base64url_decode(jstr(json_array_get(json_object_get(conf.j, "sign_keys"), 0), "key"), raw,
+                         sizeof(raw), &n),
+        OCDN_OK);
     ck_assert_uint_eq(n, TOKEN_KEY_LEN);
     memcpy(keys[0].key, raw, TOKEN_KEY_LEN);
     keys[0].not_after = 0;
