@@ -106,6 +106,26 @@ api_time(int64_t unix_s)
 }
 
 bool
+api_etag_match(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    const char *p = header;
+
+    while (p && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (*p == '"' && strncmp(p + 1, etag, n) == 0 && p[1 + n] == '"')
+            return true;
+        p = strchr(p, ',');
+    }
+    return false;
+}
+
+bool
 api_valid_object_id(const char *s)
 {
     size_t i;

@@ -29,6 +29,9 @@ enum ocdn_err api_page(struct api_req *rq, struct api_resp *rs, size_t def, size
 json_t *api_list(json_t *items, const char *next);
 /* Unix seconds as "2026-11-24T03:00:00Z", or JSON null for 0. */
 json_t *api_time(int64_t unix_s);
+/* True when an If-None-Match header value (a list of entity tags, or "*") names etag (given
+ * without quotes); weak tags ("W/...") match too. */
+bool api_etag_match(const char *header, const char *etag);
 /* Parse a string id in the file/title id alphabet ([A-Za-z0-9][A-Za-z0-9._-]{0,127}). */
 bool api_valid_object_id(const char *s);
 

@@ -5,8 +5,12 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "jsonx.h"
+#include "store.h"
 #include "store_file.h"
+
+#define TITLE_FILES_MAX 10000 /* files listed with a title (a title has ~1,200) */
 
 static bool
 is_hex64(const char *s)
@@ -51,9 +55,14 @@ api_title_create(struct api_req *rq, struct api_resp *rs)
     if (!err) {
         id = arena_strdup(rq->arena, id);
         name = arena_strdup(rq->arena, name);
-        err = store_title_insert(rq->store, id, name, rq->now);
+        err = store_tx_begin(rq->store);
+        if (!err)
+            err = store_title_insert(rq->store, id, name, rq->now);
         if (err == OCDN_EEXIST)
             rs->errmsg = "a title with this id exists";
+        if (!err)
+            err = audit_add_text(rq, "title.create", "title", id);
+        err = store_tx_end(rq->store, err);
     }
     if (!err)
         err = store_title_get(rq->store, id, rq->arena, &t);
@@ -105,18 +114,19 @@ api_title_get(struct api_req *rq, struct api_resp *rs)
         return OCDN_ENOTFOUND;
     err = store_title_get(rq->store, rq->params[0], rq->arena, &t);
     if (!err)
-        err = store_file_list(rq->store, t.id, NULL, 10000, rq->arena, &files, &n);
+        err = store_file_list(rq->store, t.id, NULL, TITLE_FILES_MAX + 1, rq->arena, &files, &n);
     if (err)
         return err;
     rs->body = title_json(&t);
     arr = json_array();
-    for (i = 0; arr && i < n; i++)
+    for (i = 0; arr && i < n && i < TITLE_FILES_MAX; i++)
         json_array_append_new(arr, api_file_json(&files[i]));
     if (!rs->body || !arr) {
         json_decref(arr);
         return OCDN_ENOMEM;
     }
     json_object_set_new(rs->body, "files", arr);
+    json_object_set_new(rs->body, "files_truncated", json_boolean(n > TITLE_FILES_MAX));
     return OCDN_OK;
 }
 
@@ -165,7 +175,13 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     f.profile = arena_strdup(rq->arena, f.profile);
     f.region = arena_strdup(rq->arena, f.region);
     f.created_at = rq->now;
+    err = store_tx_begin(rq->store);
+    if (err)
+        goto out;
     err = store_file_insert(rq->store, &f);
+    if (!err)
+        err = audit_add_text(rq, "file.create", "file", f.id);
+    err = store_tx_end(rq->store, err);
     if (err == OCDN_EEXIST)
         rs->errmsg = "a file with this id exists";
     else if (err == OCDN_ECONFLICT)

@@ -86,13 +86,15 @@ parse_window(struct api_req *rq, struct api_resp *rs, struct maint_rec *m)
         err = jsonx_get_str(body, "note", false, 0, MAINT_NOTE_MAX, &note, rq->arena, &rs->errmsg);
     if (!err && start < rq->now - MAINT_SKEW_S)
         err = api_fail(rq, rs, "field 'start': must not be in the past");
+    if (start < rq->now)
+        start = rq->now; /* "now" give or take the skew: the window starts now */
     if (!err && start > rq->now + MAINT_AHEAD_MAX_S)
         err = api_fail(rq, rs, "field 'start': at most 3 months (92 days) ahead");
     if (!err && (end - start < MAINT_LEN_MIN_S || end - start > MAINT_LEN_MAX_S))
         err = api_fail(rq, rs, "field 'end': a window lasts from 3 hours to 30 days");
     if (!err) {
         m->kind = maint_kinds[kind];
-        m->starts_at = start < rq->now ? rq->now : start;
+        m->starts_at = start;
         m->ends_at = end;
         m->note = arena_strdup(rq->arena, note);
         m->created_at = rq->now;

@@ -48,7 +48,7 @@ api_site_fill_window(struct api_req *rq, struct api_resp *rs)
     if (err)
         return err;
     err = store_site_get(rq->store, api_org_filter(rq), id, rq->arena, &s);
-    before = s.fill_offset_min;
+    before = err ? 0 : s.fill_offset_min;
     if (!err)
         err = store_site_set_fill_offset(rq->store, api_org_filter(rq), id, (int)offset);
     if (!err) {
@@ -232,8 +232,12 @@ api_oca_bgp_kind(struct api_req *rq, struct api_resp *rs)
     err = store_bgp_set_kind(rq->store, id, rq->params[1], kinds[kind]);
     if (!err)
         err = store_oca_bump_routes(rq->store, id);
-    if (!err)
-        err = audit_add(rq, "bgp.kind", "oca", id, NULL);
+    if (!err) {
+        json_t *detail = json_pack("{s:s,s:s}", "session", rq->params[1], "kind", kinds[kind]);
+
+        err = detail ? audit_add(rq, "bgp.kind", "oca", id, detail) : OCDN_ENOMEM;
+        json_decref(detail);
+    }
     err = store_tx_end(rq->store, err);
     if (err)
         return err;

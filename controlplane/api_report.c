@@ -494,7 +494,7 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
     }
     json_object_set_new(conf, "config_version", json_string(ver));
     rs->etag = ver;
-    if (rq->if_none_match && strstr(rq->if_none_match, ver)) {
+    if (rq->if_none_match && api_etag_match(rq->if_none_match, ver)) {
         json_decref(conf);
         rs->status = 304;
         return OCDN_OK;

@@ -6,6 +6,7 @@
 #include "airport.h"
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "clock.h"
 #include "cp.h"
 #include "jsonx.h"
@@ -31,6 +32,7 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     static const char *const keys[] = {"org_id",           "iata", "type", "lat", "lon", "tz",
                                        "manifest_cluster", NULL};
     const struct airport *ap;
+    struct audit_who who;
     struct site in, out;
     const char *iata = NULL, *tz = NULL, *cluster = NULL;
     json_t *body = NULL;
@@ -95,7 +97,8 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     in.lon = has_lon ? lon : ap->lon;
     in.tz = arena_strdup(rq->arena, tz ? tz : ap->tz);
     in.manifest_cluster = cluster ? arena_strdup(rq->arena, cluster) : NULL;
-    err = site_create(rq->store, &in, rq->now, rq->arena, &out);
+    audit_who_of(rq, &who);
+    err = site_create(rq->store, &who, &in, rq->arena, &out);
     if (err == OCDN_ENOTFOUND)
         err = api_fail(rq, rs, "field 'org_id': no such org");
     else if (err == OCDN_ECONFLICT)

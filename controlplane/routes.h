@@ -11,7 +11,7 @@
 enum {
     ROUTE_F_BODY = 1u << 0,   /* takes a JSON body (ordinary size limit) */
     ROUTE_F_REPORT = 1u << 1, /* takes a JSON body up to report_max, gzip allowed */
-    ROUTE_F_AUDIT = 1u << 2,  /* a change: written to the audit log */
+    ROUTE_F_AUDIT = 1u << 2,  /* a change: written to the audit log (check_api checks it) */
 };
 
 struct api_route {
