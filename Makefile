@@ -84,7 +84,7 @@ TEST_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 # ---- benchmarks ---------------------------------------------------------------------------
 BENCH_PROGS := $(sort $(notdir $(basename $(wildcard bench/bench_*.c))))
 bench_steer_DEPS := $(check_steer_DEPS)
-bench_ingest_DEPS :=
+bench_ingest_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
 bench_serve_DEPS := $(check_serve_DEPS)
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 
