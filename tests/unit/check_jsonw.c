@@ -33,7 +33,7 @@ expect_doc(const char *want)
 
     ck_assert_int_eq(jsonw_finish(&w), OCDN_OK);
     ck_assert_str_eq(b.data, want);
-    j = json_loads(b.data, JSON_DECODE_ANY, &je);
+    j = json_loads(b.data, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     ck_assert_msg(j != NULL, "not JSON: %s (%s)", b.data, je.text);
     json_decref(j);
 }
