@@ -88,7 +88,7 @@ enum ocdn_err state_format_base(FILE *f, int64_t seq, const struct lineset *rout
                                 const struct lineset *catalog);
 /* Parse a base file's text. *seq and the sets (caller unrefs; NULL when
  * the file says "not known") on success; OCDN_EINVAL with a reason in err (bad header,
- * count, route line or id, unsorted or duplicate entries, truncation, checksum mismatch),
+ * count, route line or id, duplicate entries, truncation, checksum mismatch),
  * OCDN_ETOOBIG over a limit, OCDN_ENOMEM. */
 enum ocdn_err state_parse_base(const char *text, size_t len, const struct state_limits *lim,
                                int64_t *seq, struct lineset **routes, struct lineset **catalog,
