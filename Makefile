@@ -64,13 +64,16 @@ BINS := $(BUILD)/bin/ocdn-controlplane $(BUILD)/bin/ocdn-agent
 UNIT_TESTS := $(sort $(notdir $(basename $(wildcard tests/unit/check_*.c))))
 TEST_SUPPORT := tests/unit/testutil.c
 
-STORE_SRCS := controlplane/store.c $(wildcard controlplane/store_*.c) $(SCHEMA_GEN)
+STORE_SRCS := controlplane/store.c controlplane/model.c \
+              $(filter-out controlplane/store_steer.c,$(wildcard controlplane/store_*.c)) $(SCHEMA_GEN)
 check_store_DEPS := $(STORE_SRCS)
 
 # Control-plane service and API tests link every control-plane module (but not main()):
 # the route-table walkers need the whole request path.
 check_api_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
-check_steer_DEPS := $(filter controlplane/steer%.c controlplane/geo%.c controlplane/airport%.c,$(CP_SRCS))
+# The route table needs every handler to link (and so the steering engine, controlplane/steer*.c).
+check_openapi_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
+check_steer_DEPS := $(filter controlplane/steer%.c controlplane/geo%.c controlplane/airport%.c controlplane/model.c,$(CP_SRCS))
 check_geo_DEPS := $(filter controlplane/geo%.c controlplane/airport%.c,$(CP_SRCS))
 check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c agent/catalog.c,$(AG_SRCS))
 check_http_parse_DEPS := agent/http_parse.c

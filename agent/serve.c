@@ -1028,7 +1028,7 @@ step_head(struct conn *c)
 }
 
 static bool
-step_body(struct conn *c)
+step_body(struct conn *c, size_t *budget)
 {
     struct worker *w = c->w;
     size_t cap = w->s->hlim.max_head_bytes, n;
@@ -1041,15 +1041,22 @@ step_body(struct conn *c)
         resp_start(c, &r, false);
         return true;
     }
+    if (*budget == 0) {
+        ready_push(c); /* a fast uploader yields like a fast downloader */
+        return false;
+    }
     io = c->xp.ops->read(&c->xp, c->rbuf, c->body_left < cap ? (size_t)c->body_left : cap, &n);
     if (io == SERVE_IO_OK) {
         ctr_add(&w->ctr.bytes_received, n);
         c->body_left -= n;
+        *budget -= n < *budget ? n : *budget;
         timer_set(c, TL_IO);
         return true;
     }
     if (io == SERVE_IO_WANT_READ || io == SERVE_IO_WANT_WRITE)
         return false;
+    if (io == SERVE_IO_EOF)
+        errno = ECONNRESET; /* the client gave up mid-upload */
     conn_fail(c, "read body");
     return false;
 }
@@ -1144,7 +1151,7 @@ conn_run(struct conn *c)
             more = step_head(c);
             break;
         case CS_BODY:
-            more = step_body(c);
+            more = step_body(c, &budget);
             break;
         case CS_SEND:
             more = step_send(c, &budget);

@@ -28,8 +28,8 @@ api_fail(struct api_req *rq, struct api_resp *rs, const char *fmt, ...)
 }
 
 enum ocdn_err
-api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min,
-               int64_t max, int64_t def, int64_t *out)
+api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min, int64_t max,
+               int64_t def, int64_t *out)
 {
     const char *s = api_query(rq, key);
     int64_t v = 0;
@@ -40,8 +40,8 @@ api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t
         return OCDN_OK;
     for (i = 0; s[i]; i++) {
         if (s[i] < '0' || s[i] > '9' || i >= 18)
-            return api_fail(rq, rs, "%s: must be an integer from %lld to %lld", key,
-                            (long long)min, (long long)max);
+            return api_fail(rq, rs, "%s: must be an integer from %lld to %lld", key, (long long)min,
+                            (long long)max);
         v = v * 10 + (s[i] - '0');
     }
     if (i == 0 || v < min || v > max)
@@ -66,8 +66,8 @@ api_page(struct api_req *rq, struct api_resp *rs, size_t def, size_t max, size_t
 }
 
 enum ocdn_err
-api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max,
-                size_t *limit, int64_t *before)
+api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max, size_t *limit,
+                int64_t *before)
 {
     int64_t l;
     enum ocdn_err err;
@@ -106,6 +106,26 @@ api_time(int64_t unix_s)
 }
 
 bool
+api_etag_match(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    const char *p = header;
+
+    while (p && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (*p == '"' && strncmp(p + 1, etag, n) == 0 && p[1 + n] == '"')
+            return true;
+        p = strchr(p, ',');
+    }
+    return false;
+}
+
+bool
 api_valid_object_id(const char *s)
 {
     size_t i;
@@ -140,11 +160,10 @@ api_org_json(const struct org *o)
 json_t *
 api_site_json(const struct site *s)
 {
-    return json_pack("{s:I,s:I,s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:i,s:o,s:o}", "id",
-                     (json_int_t)s->id, "org_id", (json_int_t)s->org_id, "name", s->name,
-                     "iata", s->iata, "number", s->number, "type", site_type_str(s->type), "lat",
-                     s->lat, "lon", s->lon, "tz", s->tz, "fill_offset_min", s->fill_offset_min,
-                     "manifest_cluster",
+    return json_pack("{s:I,s:I,s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:i,s:o,s:o}", "id", (json_int_t)s->id,
+                     "org_id", (json_int_t)s->org_id, "name", s->name, "iata", s->iata, "number",
+                     s->number, "type", site_type_str(s->type), "lat", s->lat, "lon", s->lon, "tz",
+                     s->tz, "fill_offset_min", s->fill_offset_min, "manifest_cluster",
                      s->manifest_cluster ? json_string(s->manifest_cluster) : json_null(),
                      "created_at", api_time(s->created_at));
 }
@@ -156,19 +175,18 @@ api_oca_json(const struct oca *o)
 
     snprintf(v4, sizeof(v4), "ipv4-%s", o->hostname);
     snprintf(v6, sizeof(v6), "ipv6-%s", o->hostname);
-    return json_pack("{s:I,s:I,s:I,s:s,s:i,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:i,s:i,s:s,s:o,s:I,"
-                     "s:I,s:o}",
-                     "id", (json_int_t)o->id, "site_id", (json_int_t)o->site_id, "org_id",
-                     (json_int_t)o->org_id, "site", o->site_name, "number", o->number, "hostname",
-                     o->hostname, "ipv4_hostname", v4, "ipv6_hostname", v6, "model",
-                     oca_model_str(o->model), "capacity_bytes", (json_int_t)o->capacity_bytes,
-                     "nic_bps", (json_int_t)o->nic_bps, "ipv4",
-                     o->ipv4 ? json_string(o->ipv4) : json_null(), "ipv6",
-                     o->ipv6 ? json_string(o->ipv6) : json_null(), "http_port", o->http_port,
-                     "https_port", o->https_port, "status", oca_status_str(o->status),
-                     "last_report_at", api_time(o->last_report_at), "last_seq",
-                     (json_int_t)o->last_seq, "load_bps", (json_int_t)o->load_bps, "created_at",
-                     api_time(o->created_at));
+    return json_pack(
+        "{s:I,s:I,s:I,s:s,s:i,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:i,s:i,s:s,s:o,s:I,"
+        "s:I,s:o}",
+        "id", (json_int_t)o->id, "site_id", (json_int_t)o->site_id, "org_id", (json_int_t)o->org_id,
+        "site", o->site_name, "number", o->number, "hostname", o->hostname, "ipv4_hostname", v4,
+        "ipv6_hostname", v6, "model", oca_model_str(o->model), "capacity_bytes",
+        (json_int_t)o->capacity_bytes, "nic_bps", (json_int_t)o->nic_bps, "ipv4",
+        o->ipv4 ? json_string(o->ipv4) : json_null(), "ipv6",
+        o->ipv6 ? json_string(o->ipv6) : json_null(), "http_port", o->http_port, "https_port",
+        o->https_port, "status", oca_status_str(o->status), "last_report_at",
+        api_time(o->last_report_at), "last_seq", (json_int_t)o->last_seq, "load_bps",
+        (json_int_t)o->load_bps, "created_at", api_time(o->created_at));
 }
 
 json_t *
@@ -180,10 +198,9 @@ api_route_json(const struct route *r)
     net_prefix_format(&r->prefix, p, sizeof(p));
     j = json_pack("{s:s,s:s,s:s,s:i,s:o,s:s,s:s,s:b,s:b,s:o}", "prefix", p, "proto", r->proto,
                   "as_path", r->as_path, "as_path_len", r->as_path_len, "med",
-                  r->med >= 0 ? json_integer(r->med) : json_null(), "communities",
-                  r->communities, "next_hop", r->next_hop, "bogon",
-                  (r->flags & ROUTE_F_BOGON) != 0, "default", (r->flags & ROUTE_F_DEFAULT) != 0,
-                  "learned_at", api_time(r->learned_at));
+                  r->med >= 0 ? json_integer(r->med) : json_null(), "communities", r->communities,
+                  "next_hop", r->next_hop, "bogon", (r->flags & ROUTE_F_BOGON) != 0, "default",
+                  (r->flags & ROUTE_F_DEFAULT) != 0, "learned_at", api_time(r->learned_at));
     return j;
 }
 
@@ -192,6 +209,6 @@ api_file_json(const struct file_rec *f)
 {
     return json_pack("{s:s,s:s,s:I,s:s,s:s,s:I,s:s,s:o}", "id", f->id, "title_id", f->title_id,
                      "size", (json_int_t)f->size, "sha256", f->sha256, "profile", f->profile,
-                     "bitrate_kbps", (json_int_t)f->bitrate_kbps, "region", f->region,
-                     "created_at", api_time(f->created_at));
+                     "bitrate_kbps", (json_int_t)f->bitrate_kbps, "region", f->region, "created_at",
+                     api_time(f->created_at));
 }

@@ -17,8 +17,8 @@ int64_t api_org_filter(const struct api_req *rq);
 enum ocdn_err api_fail(struct api_req *rq, struct api_resp *rs, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Query parameter key as an integer in [min, max] (digits only); *out = def when absent. */
-enum ocdn_err api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key,
-                             int64_t min, int64_t max, int64_t def, int64_t *out);
+enum ocdn_err api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min,
+                             int64_t max, int64_t def, int64_t *out);
 /* ?limit= (1..max, default def) and ?before= (an id, 0 = newest) for newest-first lists. */
 enum ocdn_err api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max,
                               size_t *limit, int64_t *before);
@@ -29,6 +29,9 @@ enum ocdn_err api_page(struct api_req *rq, struct api_resp *rs, size_t def, size
 json_t *api_list(json_t *items, const char *next);
 /* Unix seconds as "2026-11-24T03:00:00Z", or JSON null for 0. */
 json_t *api_time(int64_t unix_s);
+/* True when an If-None-Match header value (a list of entity tags, or "*") names etag (given
+ * without quotes); weak tags ("W/...") match too. */
+bool api_etag_match(const char *header, const char *etag);
 /* Parse a string id in the file/title id alphabet ([A-Za-z0-9][A-Za-z0-9._-]{0,127}). */
 bool api_valid_object_id(const char *s);
 

@@ -69,11 +69,12 @@ api_metrics(struct api_req *rq, struct api_resp *rs)
                    "# TYPE ocdn_steer_snapshot_bytes gauge\nocdn_steer_snapshot_bytes %llu\n"
                    "# HELP ocdn_steer_build_ms duration of the last build\n"
                    "# TYPE ocdn_steer_build_ms gauge\nocdn_steer_build_ms %.3f\n",
-                   (unsigned long long)es.prefixes, (unsigned long long)es.bytes,
-                   es.last_build_ms);
+                   (unsigned long long)(es.snap.prefixes_v4 + es.snap.prefixes_v6),
+                   (unsigned long long)es.snap.memory_bytes, es.last_build_ms);
     }
-    buf_printf(&b, "# HELP ocdn_uptime_seconds seconds since start\n"
-                   "# TYPE ocdn_uptime_seconds gauge\nocdn_uptime_seconds %lld\n",
+    buf_printf(&b,
+               "# HELP ocdn_uptime_seconds seconds since start\n"
+               "# TYPE ocdn_uptime_seconds gauge\nocdn_uptime_seconds %lld\n",
                (long long)(rq->now - rq->cp->started_at));
     rs->raw = buf_take(&b);
     if (!rs->raw)

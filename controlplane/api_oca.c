@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "cp.h"
 #include "jsonx.h"
 #include "net.h"
@@ -37,10 +38,11 @@ get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key,
 enum ocdn_err
 api_oca_create(struct api_req *rq, struct api_resp *rs)
 {
-    static const char *const keys[] = {"site_id", "model", "capacity_bytes", "nic_bps", "ipv4",
-                                       "ipv6",    "http_port", "https_port", NULL};
+    static const char *const keys[] = {"site_id", "model",     "capacity_bytes", "nic_bps", "ipv4",
+                                       "ipv6",    "http_port", "https_port",     NULL};
     struct oca in;
     struct oca_provisioned p;
+    struct audit_who who;
     struct cp_config_ref *cfg;
     json_t *body = NULL;
     int model = 0;
@@ -53,27 +55,25 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena,
-                             &rs->errmsg);
+        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_int(body, "capacity_bytes", true, 0, INT64_MAX / 2, &in.capacity_bytes,
                             rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps,
-                            rq->arena, &rs->errmsg);
+        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps, rq->arena,
+                            &rs->errmsg);
     if (!err)
         err = get_addr(rq, rs, body, "ipv4", NET_V4, &in.ipv4);
     if (!err)
         err = get_addr(rq, rs, body, "ipv6", NET_V6, &in.ipv6);
     if (!err)
-        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena, &rs->errmsg);
     in.http_port = (int)http_port;
     in.https_port = (int)https_port;
     if (err)
@@ -84,7 +84,8 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
     }
     in.model = (enum oca_model)model;
     cfg = cp_config_get(rq->cp);
-    err = oca_provision(rq->store, 0, &in, cfg->c.oca_domain, rq->now, rq->arena, &p);
+    audit_who_of(rq, &who);
+    err = oca_provision(rq->store, &who, &in, cfg->c.oca_domain, rq->arena, &p);
     cp_config_unref(cfg);
     if (err == OCDN_ENOTFOUND)
         err = api_fail(rq, rs, "field 'site_id': no such site");
@@ -154,6 +155,7 @@ api_oca_get(struct api_req *rq, struct api_resp *rs)
 enum ocdn_err
 api_oca_decommission(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     struct oca o;
     int64_t id;
     enum ocdn_err err;
@@ -161,7 +163,8 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
     err = api_param_id(rq, 0, &id);
     if (err)
         return err;
-    err = oca_decommission(rq->store, 0, id, rq->now);
+    audit_who_of(rq, &who);
+    err = oca_decommission(rq->store, &who, id);
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is already decommissioned";
     if (err)
@@ -178,6 +181,7 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
 enum ocdn_err
 api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     char key[AUTH_KEY_STRLEN];
     int64_t id;
     enum ocdn_err err;
@@ -185,7 +189,8 @@ api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
     err = api_param_id(rq, 0, &id);
     if (err)
         return err;
-    err = oca_rotate_appliance_key(rq->store, id, rq->now, key);
+    audit_who_of(rq, &who);
+    err = oca_rotate_appliance_key(rq->store, &who, id, key);
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is decommissioned";
     if (err)
@@ -199,6 +204,7 @@ api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
 enum ocdn_err
 api_oca_rotate_sign_key(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     struct cp_config_ref *cfg;
     int64_t id, overlap;
     enum ocdn_err err;
@@ -209,7 +215,10 @@ api_oca_rotate_sign_key(struct api_req *rq, struct api_resp *rs)
     cfg = cp_config_get(rq->cp);
     overlap = cfg->c.sign_key_overlap_ms / 1000;
     cp_config_unref(cfg);
-    err = oca_rotate_sign_key(rq->store, id, rq->now, overlap);
+    audit_who_of(rq, &who);
+    err = oca_rotate_sign_key(rq->store, &who, id, overlap);
+    if (err == OCDN_ECONFLICT)
+        rs->errmsg = "the OCA is decommissioned";
     if (err)
         return err;
     if (rq->cp->steer)
@@ -296,6 +305,10 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
     if (s) {
         if (q.contained_in)
             return api_fail(rq, rs, "containing and contained_in: give one of them");
+        if (api_query(rq, "cursor"))
+            return api_fail(rq, rs,
+                            "cursor: not used with containing (one page holds every "
+                            "covering route)");
         if (net_prefix_parse(s, &containing) != OCDN_OK) {
             struct net_addr a;
             if (net_addr_parse(s, &a) != OCDN_OK)
@@ -303,13 +316,19 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
             net_prefix_from_addr(&a, net_family_bits(a.family), &containing);
         }
         err = store_route_containing(rq->store, id, &containing, rq->arena, &v, &n);
+        if (!err)
+            err = store_route_count(rq->store, id, &total);
         if (err)
             return err;
         items = json_array();
-        for (i = 0; items && i < n; i++)
+        for (i = 0; items && i < n && i < limit; i++)
             json_array_append_new(items, api_route_json(&v[i]));
         rs->body = api_list(items, NULL);
-        return rs->body ? OCDN_OK : OCDN_ENOMEM;
+        if (!rs->body)
+            return OCDN_ENOMEM;
+        json_object_set_new(rs->body, "total", json_integer(total));
+        json_object_set_new(rs->body, "truncated", json_boolean(n > limit));
+        return OCDN_OK;
     }
     s = api_query(rq, "cursor");
     if (s) {

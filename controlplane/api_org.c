@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "jsonx.h"
 #include "oca.h"
 #include "store_org.h"
@@ -38,6 +39,7 @@ enum ocdn_err
 api_org_create(struct api_req *rq, struct api_resp *rs)
 {
     static const char *const keys[] = {"name", "display_name", "kind", "asns", NULL};
+    struct audit_who who;
     struct org o;
     json_t *body = NULL, *asns = NULL, *v;
     int64_t ids[ORG_MAX_ASNS], id;
@@ -62,13 +64,13 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_enum(body, "kind", true, org_kinds, &kind, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena,
-                              &rs->errmsg);
+        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena, &rs->errmsg);
     for (i = 0; !err && asns && i < json_array_size(asns); i++) {
         v = json_array_get(asns, i);
         if (!json_is_integer(v) || !valid_asn(json_integer_value(v)))
-            err = api_fail(rq, rs, "field 'asns[%zu]': must be an AS number 1..4294967294",
-                           i);
+            err = api_fail(
+                rq, rs,
+                "field 'asns[%zu]': must be an AS number 1..4294967294 (not 23456 or 65535)", i);
         else
             ids[i] = json_integer_value(v);
     }
@@ -80,7 +82,8 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     o.asns = ids;
     o.nasns = asns ? json_array_size(asns) : 0;
     o.created_at = rq->now;
-    err = org_create(rq->store, &o, &id);
+    audit_who_of(rq, &who);
+    err = org_create(rq->store, &who, &o, &id);
     if (err == OCDN_EEXIST)
         rs->errmsg = "an org with this name exists";
     if (err)

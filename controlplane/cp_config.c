@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#define K(name, type, field, def, min, max, reload, help)                                      \
-    {name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help}
+#define K(name, type, field, def, min, max, reload, help)                                          \
+    {                                                                                              \
+        name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help           \
+    }
 
 const struct cfg_key cp_config_keys[] = {
     K("listen", CFG_HOSTPORT, listen, "127.0.0.1:8080", 0, 0, false,
@@ -70,6 +72,8 @@ const struct cfg_key cp_config_keys[] = {
       "MED added to routes learned over public peering"),
     K("steer_med_transit", CFG_INT, steer_med_transit, "100", 0, 1000000, true,
       "MED added to routes learned from transit"),
+    K("steer_bogons", CFG_BOOL, steer_bogons, "no", 0, 0, true,
+      "steer on routes to bogon prefixes (private, CGNAT, documentation space)"),
     K("debug", CFG_BOOL, debug, "no", 0, 0, true, "log debug lines"),
 };
 const size_t cp_config_nkeys = sizeof(cp_config_keys) / sizeof(cp_config_keys[0]);

@@ -45,6 +45,7 @@ struct cp_config {
     int64_t steer_med_pni;
     int64_t steer_med_peering;
     int64_t steer_med_transit;
+    bool steer_bogons;
     bool debug;
 };
 

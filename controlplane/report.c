@@ -113,8 +113,7 @@ apply_catalog(struct store *st, int64_t oca_id, const struct report_set *set, in
 
 /* Notifications the report alone can judge; conditions that went away start their hold. */
 static enum ocdn_err
-judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t count,
-      int64_t now)
+judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t count, int64_t now)
 {
     char msg[512];
     size_t i, used = 0;
@@ -133,8 +132,8 @@ judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t
                 used = sizeof(msg) - 1;
         }
         if (msg[0])
-            err = store_notif_raise(st, o->org_id, o->id, "bgp_down", "critical", msg, now,
-                                    &opened);
+            err =
+                store_notif_raise(st, o->org_id, o->id, "bgp_down", "critical", msg, now, &opened);
         else
             err = store_notif_clear(st, o->id, "bgp_down", now);
     }
@@ -203,16 +202,16 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
         err = apply_routes(st, oca_id, &in->routes, now, out);
         if (err)
             goto out;
-        out->routes_changed = out->routes_added || out->routes_removed ||
-                              in->routes.mode == REPORT_FULL;
+        out->routes_changed =
+            out->routes_added || out->routes_removed || in->routes.mode == REPORT_FULL;
         out->changed_steering = out->routes_changed;
     }
     if (in->catalog.mode != REPORT_NONE) {
         err = apply_catalog(st, oca_id, &in->catalog, now, out);
         if (err)
             goto out;
-        out->catalog_changed = out->files_added || out->files_removed ||
-                               in->catalog.mode == REPORT_FULL;
+        out->catalog_changed =
+            out->files_added || out->files_removed || in->catalog.mode == REPORT_FULL;
         out->changed_steering |= out->catalog_changed;
     }
     if (in->has_bgp) {

@@ -6,10 +6,10 @@
 
 #include "store_int.h"
 
-#define OCA_COLS                                                                               \
-    "o.id, o.site_id, s.org_id, s.name, o.number, o.hostname, o.model, o.capacity_bytes, "     \
-    "o.nic_bps, o.ipv4, o.ipv6, o.http_port, o.https_port, o.state, o.status, "                \
-    "ifnull(o.last_report_at, 0), o.last_seq, o.routes_seq, o.load_bps, o.created_at, "          \
+#define OCA_COLS                                                                                   \
+    "o.id, o.site_id, s.org_id, s.name, o.number, o.hostname, o.model, o.capacity_bytes, "         \
+    "o.nic_bps, o.ipv4, o.ipv6, o.http_port, o.https_port, o.state, o.status, "                    \
+    "ifnull(o.last_report_at, 0), o.last_seq, o.routes_seq, o.load_bps, o.created_at, "            \
     "ifnull(o.status_since, 0), o.prefix_count, o.prefix_peak, o.health, o.traffic, o.degraded"
 #define OCA_FROM " FROM ocas o JOIN sites s ON s.id = o.site_id "
 
@@ -33,8 +33,7 @@ STORE_SQL(q_bump, "UPDATE ocas SET routes_rev = routes_rev + 1 WHERE id = ?1");
 STORE_SQL(q_peak, "UPDATE ocas SET prefix_peak = prefix_count WHERE id = ?1");
 STORE_SQL(q_status, "UPDATE ocas SET status_since = CASE WHEN status = ?2 THEN status_since "
                     "ELSE ?3 END, status = ?2 WHERE id = ?1");
-STORE_SQL(q_key_add,
-          "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
+STORE_SQL(q_key_add, "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
 STORE_SQL(q_key_retire,
           "UPDATE oca_sign_keys SET not_after = ?2 WHERE oca_id = ?1 AND not_after IS NULL");
 STORE_SQL(q_keys, "SELECT id, secret, created_at, ifnull(not_after, 0) FROM oca_sign_keys "

@@ -1,0 +1,392 @@
+/* api_steer.c - the front end's routes (GET /v1/steer, GET /v1/speedtest) and the partner's
+ * route explorer, all answered from the steering engine's current snapshot: no database, no
+ * lock beyond taking the snapshot's reference. URLs are signed with each OCA's key held in the
+ * snapshot (common/token.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "airport.h"
+#include "api.h"
+#include "api_handlers.h"
+#include "cp.h"
+#include "geoip.h"
+#include "net.h"
+#include "steer.h"
+#include "token.h"
+
+#define STEER_N_DEFAULT     3
+#define SPEEDTEST_N_DEFAULT 5
+#define EXPLAIN_MAX         1000
+
+static bool
+geo_lookup(void *ctx, const struct net_addr *a, double *lat, double *lon)
+{
+    struct geoip_loc loc;
+
+    if (geoip_locate(ctx, a, &loc) != OCDN_OK || !loc.has_coords)
+        return false;
+    *lat = loc.lat;
+    *lon = loc.lon;
+    return true;
+}
+
+/* The name a client of family fam uses for OCA o: ipv6- for IPv6 clients when the OCA has an
+ * IPv6 address, else ipv4- (and ipv6- for an IPv6-only OCA). */
+static void
+host_for(const struct steer_oca *o, uint8_t fam, char *buf, size_t len)
+{
+    bool v6 = (fam == NET_V6 && o->has_v6) || !o->has_v4;
+
+    snprintf(buf, len, "%s-%s", v6 ? "ipv6" : "ipv4", o->host);
+}
+
+/* "scheme://host[:port]" for OCA o; false when it serves neither scheme asked for. */
+static bool
+base_url(const struct steer_oca *o, const char *host, bool https, char *buf, size_t len)
+{
+    uint16_t port = https ? o->https_port : o->http_port;
+    uint16_t dflt = https ? 443 : 80;
+
+    if (!port)
+        return false;
+    if (port == dflt)
+        snprintf(buf, len, "%s://%s", https ? "https" : "http", host);
+    else
+        snprintf(buf, len, "%s://%s:%u", https ? "https" : "http", host, port);
+    return true;
+}
+
+static enum ocdn_err
+parse_client(struct api_req *rq, struct api_resp *rs, const char *key, struct net_addr *out)
+{
+    const char *s = api_query(rq, key);
+
+    if (!s)
+        return api_fail(rq, rs, "%s: the client address is required", key);
+    if (net_addr_parse(s, out) != OCDN_OK)
+        return api_fail(rq, rs, "%s: not an IPv4 or IPv6 address", key);
+    return OCDN_OK;
+}
+
+static enum ocdn_err
+parse_https(struct api_req *rq, struct api_resp *rs, bool *out)
+{
+    const char *s = api_query(rq, "https");
+
+    *out = false;
+    if (!s)
+        return OCDN_OK;
+    if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0)
+        *out = true;
+    else if (strcmp(s, "0") != 0 && strcmp(s, "false") != 0)
+        return api_fail(rq, rs, "https: 1/true or 0/false");
+    return OCDN_OK;
+}
+
+static json_t *
+reason_json(const struct steer_choice *c)
+{
+    char p[NET_PREFIX_STRLEN];
+    json_t *j;
+
+    j = json_pack("{s:s,s:o}", "decided_by", steer_step_str(c->decided_by), "distance_km",
+                  c->distance_km >= 0 ? json_real((double)(int64_t)(c->distance_km * 10) / 10)
+                                      : json_null());
+    if (!j || !c->has_route)
+        return j;
+    net_prefix_format(&c->prefix, p, sizeof(p));
+    json_object_set_new(j, "matched_prefix", json_string(p));
+    json_object_set_new(j, "source", json_string(route_src_str(c->src)));
+    json_object_set_new(j, "as_path_len", json_integer(c->path_len));
+    json_object_set_new(j, "as_path_len_effective", json_integer(c->path_len_eff));
+    json_object_set_new(j, "med", c->has_med ? json_integer(c->med) : json_null());
+    json_object_set_new(j, "med_effective", json_integer((json_int_t)c->med_eff));
+    return j;
+}
+
+static const char *
+site_name(const struct steer_snap *snap, const struct steer_oca *o)
+{
+    const struct steer_site *s = steer_snap_site(snap, o->site);
+
+    return s && s->name ? s->name : "";
+}
+
+static enum ocdn_err
+decide(struct api_req *rq, struct api_resp *rs, struct steer_snap *snap,
+       const struct net_addr *client, int32_t file, unsigned n, struct steer_result *res)
+{
+    struct steer_query q;
+    enum ocdn_err err;
+
+    memset(&q, 0, sizeof(q));
+    q.client = *client;
+    q.file = file;
+    q.n = n;
+    q.geo = rq->cp->geoip ? geo_lookup : NULL;
+    q.geo_ctx = rq->cp->geoip;
+    err = steer_decide(snap, &q, res);
+    if (err == OCDN_EINVAL)
+        return api_fail(rq, rs, "the query cannot be answered (n or address family)");
+    if (err)
+        return err;
+    atomic_fetch_add(&rq->cp->metrics.steer_answers, 1);
+    if (res->mode == STEER_MODE_GEO_FALLBACK)
+        atomic_fetch_add(&rq->cp->metrics.steer_geo_fallback, 1);
+    else if (res->mode == STEER_MODE_ORIGIN)
+        atomic_fetch_add(&rq->cp->metrics.steer_origin_fallback, 1);
+    return OCDN_OK;
+}
+
+static struct steer_snap *
+snapshot(struct api_req *rq, struct api_resp *rs)
+{
+    struct steer_snap *snap = rq->cp->steer ? steer_engine_get(rq->cp->steer) : NULL;
+
+    if (!snap)
+        rs->errmsg = "steering is not ready (no snapshot yet)";
+    return snap;
+}
+
+enum ocdn_err
+api_steer(struct api_req *rq, struct api_resp *rs)
+{
+    struct steer_snap *snap = NULL;
+    struct steer_result res;
+    struct cp_config_ref *cfg;
+    struct net_addr client;
+    const char *file;
+    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], cbuf[NET_ADDR_STRLEN];
+    json_t *urls = NULL;
+    int64_t n, expiry;
+    int32_t fidx;
+    bool https;
+    unsigned i;
+    enum ocdn_err err;
+
+    err = parse_client(rq, rs, "client", &client);
+    if (!err)
+        err = parse_https(rq, rs, &https);
+    if (err)
+        return err;
+    file = api_query(rq, "file");
+    if (!file || !steer_file_id_valid(file))
+        return api_fail(rq, rs, "file: a file id is required ([A-Za-z0-9][A-Za-z0-9._-]*)");
+    snap = snapshot(rq, rs);
+    if (!snap)
+        return OCDN_EBUSY;
+    err = api_query_uint(rq, rs, "n", 1, steer_snap_policy(snap)->max_n, STEER_N_DEFAULT, &n);
+    if (err)
+        goto out;
+    if (n > steer_snap_policy(snap)->max_n)
+        n = steer_snap_policy(snap)->max_n;
+    err = steer_snap_file_find(snap, file, &fidx);
+    if (err) {
+        err = api_fail(rq, rs, "file: unknown file '%s'", file);
+        goto out;
+    }
+    err = decide(rq, rs, snap, &client, fidx, (unsigned)n, &res);
+    if (err)
+        goto out;
+
+    cfg = cp_config_get(rq->cp);
+    expiry = rq->now + cfg->c.url_ttl_ms / 1000;
+    urls = json_array();
+    for (i = 0; urls && i < res.n; i++) {
+        const struct steer_oca *o = steer_snap_oca(snap, res.v[i].oca);
+        struct token_fields tf;
+        json_t *u;
+
+        host_for(o, client.family, host, sizeof(host));
+        if (!base_url(o, host, https, base, sizeof(base)))
+            continue;
+        snprintf(vbuf, sizeof(vbuf), "%llu", (unsigned long long)o->id);
+        memset(&tf, 0, sizeof(tf));
+        tf.kind = TOKEN_KIND_VIDEO;
+        tf.host = host;
+        tf.o = file;
+        tf.v = vbuf;
+        tf.e = expiry;
+        if (token_sign(o->key, &tf, tok) != OCDN_OK)
+            continue;
+        u = json_pack("{s:s,s:s,s:s,s:I,s:s,s:i,s:o,s:o}", "url",
+                      arena_printf(rq->arena, "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file, vbuf,
+                                   (long long)expiry, tok),
+                      "range_url",
+                      arena_printf(rq->arena, "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s", base,
+                                   file, vbuf, (long long)expiry, tok),
+                      "hostname", host, "oca_id", (json_int_t)o->id, "site", site_name(snap, o),
+                      "rank", (int)res.v[i].rank, "expires_at", api_time(expiry), "reason",
+                      reason_json(&res.v[i]));
+        json_array_append_new(urls, u);
+    }
+    rs->body = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "client",
+                         net_addr_format(&client, cbuf, sizeof(cbuf)), "file", file, "mode",
+                         steer_mode_str(res.mode), "geo", steer_geo_str(res.geo), "client_asn",
+                         res.client_asn ? json_integer(res.client_asn) : json_null(), "urls",
+                         urls ? urls : json_array());
+    if (rs->body && res.mode == STEER_MODE_ORIGIN)
+        json_object_set_new(rs->body, "origin_url",
+                            json_string(arena_printf(rq->arena, "%s/%s", cfg->c.origin_url, file)));
+    cp_config_unref(cfg);
+    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+out:
+    steer_snap_unref(snap);
+    return err;
+}
+
+/* fast.com's discovery answer: {client: {ip, asn, location}, targets: [{name, url,
+ * location}]}, each target "https://<oca>/speedtest?c=&n=&v=&e=&t=" (25 MiB object). */
+enum ocdn_err
+api_speedtest(struct api_req *rq, struct api_resp *rs)
+{
+    struct steer_snap *snap = NULL;
+    struct steer_result res;
+    struct cp_config_ref *cfg;
+    struct geoip_loc loc;
+    struct net_addr client;
+    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], nbuf[16], cbuf[NET_ADDR_STRLEN];
+    json_t *targets = NULL, *where;
+    int64_t n, expiry;
+    bool https;
+    unsigned i;
+    enum ocdn_err err;
+
+    err = parse_client(rq, rs, "client", &client);
+    if (!err)
+        err = parse_https(rq, rs, &https);
+    if (err)
+        return err;
+    snap = snapshot(rq, rs);
+    if (!snap)
+        return OCDN_EBUSY;
+    err = api_query_uint(rq, rs, "n", 1, steer_snap_policy(snap)->max_n,
+                         SPEEDTEST_N_DEFAULT < steer_snap_policy(snap)->max_n
+                             ? SPEEDTEST_N_DEFAULT
+                             : steer_snap_policy(snap)->max_n,
+                         &n);
+    if (!err)
+        err = decide(rq, rs, snap, &client, STEER_FILE_NONE, (unsigned)n, &res);
+    if (err)
+        goto out;
+    memset(&loc, 0, sizeof(loc));
+    if (rq->cp->geoip)
+        geoip_locate(rq->cp->geoip, &client, &loc);
+    snprintf(nbuf, sizeof(nbuf), "%u", res.client_asn);
+
+    cfg = cp_config_get(rq->cp);
+    expiry = rq->now + cfg->c.speedtest_ttl_ms / 1000;
+    cp_config_unref(cfg);
+    targets = json_array();
+    for (i = 0; targets && i < res.n; i++) {
+        const struct steer_oca *o = steer_snap_oca(snap, res.v[i].oca);
+        const char *sname = site_name(snap, o);
+        const struct airport *ap = NULL;
+        struct token_fields tf;
+        char iata[4];
+
+        host_for(o, client.family, host, sizeof(host));
+        if (!base_url(o, host, https, base, sizeof(base)))
+            continue;
+        snprintf(vbuf, sizeof(vbuf), "%llu", (unsigned long long)o->id);
+        memset(&tf, 0, sizeof(tf));
+        tf.kind = TOKEN_KIND_SPEEDTEST;
+        tf.host = host;
+        tf.v = vbuf;
+        tf.e = expiry;
+        tf.c = loc.country;
+        tf.n = res.client_asn ? nbuf : "";
+        if (token_sign(o->key, &tf, tok) != OCDN_OK)
+            continue;
+        snprintf(iata, sizeof(iata), "%.3s", sname);
+        if (rq->cp->airports && strlen(iata) == 3)
+            ap = airports_find(rq->cp->airports, iata);
+        where =
+            json_pack("{s:s,s:s}", "city", ap ? ap->city : "", "country", ap ? ap->country : "");
+        json_array_append_new(
+            targets, json_pack("{s:s,s:s,s:o,s:I,s:s}", "name", base, "url",
+                               arena_printf(rq->arena, "%s/speedtest?c=%s&n=%s&v=%s&e=%lld&t=%s",
+                                            base, loc.country, res.client_asn ? nbuf : "", vbuf,
+                                            (long long)expiry, tok),
+                               "location", where ? where : json_object(), "oca_id",
+                               (json_int_t)o->id, "site", sname));
+    }
+    rs->body = json_pack("{s:{s:s,s:o,s:{s:s}},s:o}", "client", "ip",
+                         net_addr_format(&client, cbuf, sizeof(cbuf)), "asn",
+                         res.client_asn ? json_integer(res.client_asn) : json_null(), "location",
+                         "country", loc.country, "targets", targets ? targets : json_array());
+    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+out:
+    steer_snap_unref(snap);
+    return err;
+}
+
+/* Which of the caller's OCAs learned a prefix covering ip, ranked by the steering engine
+ * (ranks are global: a partner sees where its OCAs stand among all candidates). */
+enum ocdn_err
+api_route_explorer(struct api_req *rq, struct api_resp *rs)
+{
+    struct steer_snap *snap = NULL;
+    struct steer_explain ex;
+    struct steer_choice *v;
+    struct steer_query q;
+    struct net_addr ip;
+    char cbuf[NET_ADDR_STRLEN], p[NET_PREFIX_STRLEN];
+    json_t *cands = NULL;
+    size_t cap, i;
+    enum ocdn_err err;
+
+    err = parse_client(rq, rs, "ip", &ip);
+    if (err)
+        return err;
+    snap = snapshot(rq, rs);
+    if (!snap)
+        return OCDN_EBUSY;
+    cap = steer_snap_oca_count(snap);
+    if (cap > EXPLAIN_MAX)
+        cap = EXPLAIN_MAX;
+    v = arena_calloc(rq->arena, cap ? cap : 1, sizeof(*v));
+    if (!v) {
+        err = OCDN_ENOMEM;
+        goto out;
+    }
+    memset(&q, 0, sizeof(q));
+    q.client = ip;
+    q.file = STEER_FILE_NONE;
+    q.n = 1;
+    q.geo = rq->cp->geoip ? geo_lookup : NULL;
+    q.geo_ctx = rq->cp->geoip;
+    err = steer_explain(snap, &q, (uint64_t)api_org_filter(rq), v, cap, &ex);
+    if (err)
+        goto out;
+    cands = json_array();
+    for (i = 0; cands && i < ex.n; i++) {
+        const struct steer_oca *o = steer_snap_oca(snap, v[i].oca);
+        json_t *c;
+
+        net_prefix_format(&v[i].prefix, p, sizeof(p));
+        c = json_pack(
+            "{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
+            (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o), "prefix", p,
+            "source", route_src_str(v[i].src), "as_path_len", (int)v[i].path_len,
+            "as_path_len_effective", (int)v[i].path_len_eff, "med",
+            v[i].has_med ? json_integer(v[i].med) : json_null(), "med_effective",
+            (json_int_t)v[i].med_eff, "distance_km",
+            v[i].distance_km >= 0 ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
+                                  : json_null(),
+            "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE, "ineligible_reason",
+            v[i].inelig == STEER_ELIGIBLE ? json_null()
+                                          : json_string(steer_inelig_str(v[i].inelig)),
+            "decided_by", steer_step_str(v[i].decided_by));
+        json_array_append_new(cands, c);
+    }
+    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip",
+                         net_addr_format(&ip, cbuf, sizeof(cbuf)), "mode", steer_mode_str(ex.mode),
+                         "client_asn", ex.client_asn ? json_integer(ex.client_asn) : json_null(),
+                         "total", (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
+                         cands ? cands : json_array());
+    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+out:
+    steer_snap_unref(snap);
+    return err;
+}

@@ -1,0 +1,407 @@
+#ifndef CP_STEER_INT_H
+#define CP_STEER_INT_H
+
+/* Private to controlplane/steer*.c: the snapshot's layout, the lookup tables, and the small
+ * pure helpers that the engine and the reference ranker (steer_ref.c) must share bit for bit
+ * (spread hash, distance key, effective AS path and MED). */
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "geo.h"
+#include "steer.h"
+
+/* One OCA's best route for a prefix node: its most specific route covering the node's prefix.
+ * A candidate list is a run of these sorted by (plen desc, path_eff, med_eff, site, oca). */
+struct steer_cand {
+    uint32_t oca;
+    uint32_t med;
+    uint32_t origin_as;
+    uint32_t first_as;
+    uint16_t path_len;
+    uint8_t plen;
+    uint8_t flags; /* STEER_CAND_* */
+};
+
+#define STEER_CAND_SRC_MASK   0x03u /* enum route_src */
+#define STEER_CAND_HAS_MED    0x04u
+#define STEER_CAND_STEP_SHIFT 3 /* 0: same rank group as the previous entry; else 1 + the step */
+#define STEER_CAND_STEP_MASK  0x18u
+
+struct steer_list {
+    uint32_t off; /* into rt->cands */
+    uint32_t n;
+};
+
+/* IPv6 trie node (poptrie): 64 children per node, 6 bits of the address per level. */
+struct steer_ptnode {
+    uint64_t vec;     /* bit v: slot v has a child node */
+    uint64_t leafvec; /* bit v: slot v is a leaf that starts a new run of equal values */
+    uint32_t base0;   /* first leaf of this node in rt->leaves */
+    uint32_t base1;   /* first child of this node in rt->nodes */
+};
+
+#define STEER_TBL_EXT      0x80000000u /* tbl24 entry -> tbl8 group; direct6 entry -> node */
+#define STEER_DIRECT6_BITS 16
+#define STEER_STRIDE6      6
+
+/* Route tables: the part of a snapshot that depends only on routes, the OCA list and the
+ * policy. Shared between consecutive snapshots while routes_version stays the same. */
+struct steer_rt {
+    atomic_uint refs;
+    uint64_t version;
+    uint32_t path_hops_and_offsets[2][ROUTE_SRC_COUNT]; /* the policy the lists are sorted by */
+    size_t n_ocas;
+    uint64_t *oca_ids; /* the OCA list the tables were built for */
+    struct steer_cand *cands;
+    size_t n_cands;
+    struct steer_list *lists; /* list 0 is the empty list: "no route" */
+    size_t n_lists;
+    uint32_t *tbl24; /* 2^24 entries; NULL when there is no IPv4 prefix */
+    uint32_t *tbl8;  /* groups of 256 */
+    size_t n_tbl8;
+    uint32_t *pfx4_addr; /* distinct IPv4 prefixes, sorted by (addr, len) */
+    uint8_t *pfx4_len;
+    uint32_t *pfx4_list;
+    size_t n_pfx4;
+    uint32_t *direct6; /* 2^16 entries; NULL when there is no IPv6 prefix */
+    struct steer_ptnode *nodes;
+    size_t n_nodes;
+    uint32_t *leaves;
+    size_t n_leaves;
+    uint64_t *pfx6_addr; /* 2 words (hi, lo) per prefix, sorted by (addr, len) */
+    uint8_t *pfx6_len;
+    uint32_t *pfx6_list;
+    size_t n_pfx6;
+    size_t n_routes, routes_ignored;
+    size_t bytes;
+    uint64_t checksum;
+};
+
+struct steer_fent {
+    uint64_t off;       /* into cat->pool */
+    uint32_t n;         /* holders */
+    uint32_t is_bitmap; /* pool holds ceil(n_ocas / 32) words of bits instead of n indices */
+};
+
+/* Catalog: file ids, their hash map, and who holds what (CSR: per file a sorted OCA index
+ * array, or a bitmap when that is smaller). Shared while catalog_version stays the same. */
+struct steer_cat {
+    atomic_uint refs;
+    uint64_t version;
+    size_t n_ocas;
+    uint64_t *oca_ids;
+    size_t n_files;
+    uint32_t *name_off; /* into names */
+    char *names;
+    uint64_t *file_hash;
+    uint32_t *map; /* open addressing: file index + 1, 0 = empty */
+    size_t map_mask;
+    struct steer_fent *fent;
+    uint32_t *pool;
+    size_t n_pool;
+    size_t n_holdings;
+    size_t bytes;
+    uint64_t checksum;
+};
+
+/* Query-time facts per OCA, packed (24 bytes). */
+struct steer_oq {
+    double weight;   /* spare capacity below the load limit, bps; the spread weight */
+    uint64_t id_mix; /* steer_mix64(id) */
+    uint32_t site;
+    uint8_t video;       /* enum steer_inelig without the file test: 0 = eligible */
+    uint8_t speed;       /* same for the speed test */
+    uint8_t is_fallback; /* at an IX site or of the global model */
+    uint8_t pad;
+};
+
+struct steer_snap {
+    atomic_uint refs;
+    uint64_t generation;
+    struct steer_policy policy;
+    struct steer_site *sites;
+    size_t n_sites;
+    struct steer_oca *ocas;
+    size_t n_ocas;
+    struct steer_oq *oq;
+    uint32_t *by_id; /* OCA indices sorted by id */
+    uint32_t *fb;    /* geo-fallback OCAs sorted by (site, index) */
+    size_t n_fb;
+    char *strs;
+    struct steer_rt *rt;
+    struct steer_cat *cat;
+    uint64_t checksum;
+    struct steer_snap_stats stats;
+};
+
+/* ---- shared pure helpers ----------------------------------------------------------------- */
+
+static inline uint64_t
+steer_mix64(uint64_t x)
+{
+    /* MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t
+steer_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *b = p;
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ull), w;
+
+    while (n >= 8) {
+        memcpy(&w, b, 8);
+        h = (h ^ steer_mix64(w)) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 31;
+        b += 8;
+        n -= 8;
+    }
+    w = 0;
+    if (n)
+        memcpy(&w, b, n);
+    return steer_mix64(h ^ w ^ ((uint64_t)n << 56));
+}
+
+/* Hash of a file id (spread key); the speed test uses STEER_SPEEDTEST_HASH. */
+#define STEER_SPEEDTEST_HASH 0x5eed7e57ull
+static inline uint64_t
+steer_file_hash(const char *id, size_t len)
+{
+    return steer_hash_bytes(id, len, 0x0f11e5ull);
+}
+
+/* Spread key of a client: its /24 (IPv4) or /48 (IPv6) and the file. */
+static inline uint64_t
+steer_spread_base(const struct net_addr *a, uint64_t file_hash)
+{
+    uint64_t net = 0;
+
+    if (a->family == NET_V4) {
+        net =
+            ((uint64_t)a->bytes[0] << 16 | (uint64_t)a->bytes[1] << 8 | a->bytes[2]) | (4ull << 56);
+    } else {
+        memcpy(&net, a->bytes, 6); /* the first 48 bits */
+        net = (net & 0xffffffffffffull) | (6ull << 56);
+    }
+    return steer_mix64(steer_mix64(net) ^ file_hash);
+}
+
+/* Weighted rendezvous score: -w / ln(u), u uniform in (0, 1) from the hash of (client net,
+ * file, OCA). Highest wins; P(win) is proportional to w. */
+static inline double
+steer_spread_score(uint64_t base, uint64_t id_mix, double weight)
+{
+    uint64_t h = steer_mix64(base ^ id_mix);
+    double u = ((double)(h >> 11) + 0.5) * 0x1.0p-53;
+
+    return -weight / log(u);
+}
+
+/* Sort key of a distance: its bucket, or the distance itself when buckets are 0 km wide;
+ * +inf when unknown (after every known one). */
+static inline double
+steer_geo_key(const struct steer_policy *p, double km)
+{
+    if (km < 0)
+        return INFINITY;
+    return p->geo_bucket_km > 0 ? floor(km / p->geo_bucket_km) : km;
+}
+
+static inline double
+steer_site_distance(const struct steer_site *site, double lat, double lon)
+{
+    if (!site->has_coords)
+        return -1.0;
+    return geo_distance_km(lat, lon, site->lat, site->lon);
+}
+
+static inline uint32_t
+steer_path_eff(const struct steer_policy *p, uint32_t path_len, enum route_src src)
+{
+    return path_len + p->path_hops[src];
+}
+
+static inline uint64_t
+steer_med_eff(const struct steer_policy *p, bool has_med, uint32_t med, enum route_src src)
+{
+    return (uint64_t)(has_med ? med : 0) + p->med_offset[src];
+}
+
+/* Eligibility of OCA i for a query without the catalog test (0 = eligible). */
+static inline enum steer_inelig
+steer_oq_inelig(const struct steer_oq *o, bool speedtest)
+{
+    return (enum steer_inelig)(speedtest ? o->speed : o->video);
+}
+
+/* ---- lookups ------------------------------------------------------------------------------ */
+
+static inline uint32_t
+steer_lpm4(const struct steer_rt *rt, uint32_t a)
+{
+    uint32_t e;
+
+    if (!rt->tbl24)
+        return 0;
+    e = rt->tbl24[a >> 8];
+    if (e & STEER_TBL_EXT)
+        e = rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (a & 0xffu)];
+    return e;
+}
+
+/* Bits [off, off + 6) of the 128-bit key (hi, lo), zero-padded past bit 127. Offsets are
+ * 16 + 6k, so a field never straddles the two words. */
+static inline unsigned
+steer_key6(uint64_t hi, uint64_t lo, unsigned off)
+{
+    if (off < 64)
+        return (unsigned)(hi >> (58 - off)) & 63u;
+    if (off <= 122)
+        return (unsigned)(lo >> (122 - off)) & 63u;
+    return (unsigned)(lo << (off - 122)) & 63u;
+}
+
+static inline uint32_t
+steer_lpm6(const struct steer_rt *rt, uint64_t hi, uint64_t lo)
+{
+    const struct steer_ptnode *nd;
+    uint32_t d;
+    unsigned off = STEER_DIRECT6_BITS, v;
+    uint64_t mask;
+
+    if (!rt->direct6)
+        return 0;
+    d = rt->direct6[hi >> (64 - STEER_DIRECT6_BITS)];
+    if (!(d & STEER_TBL_EXT))
+        return d;
+    nd = &rt->nodes[d & ~STEER_TBL_EXT];
+    for (;;) {
+        v = steer_key6(hi, lo, off);
+        mask = (2ull << v) - 1; /* bits 0..v; v = 63 wraps to all ones */
+        if (!(nd->vec & (1ull << v)))
+            return rt->leaves[nd->base0 + __builtin_popcountll(nd->leafvec & mask) - 1];
+        nd = &rt->nodes[nd->base1 + __builtin_popcountll(nd->vec & mask) - 1];
+        off += STEER_STRIDE6;
+    }
+}
+
+static inline uint64_t
+steer_be64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    int i;
+
+    for (i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* List id of the most specific prefix covering a (0 = none). */
+static inline uint32_t
+steer_lookup(const struct steer_rt *rt, const struct net_addr *a)
+{
+    if (a->family == NET_V4)
+        return steer_lpm4(rt, (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+                                  (uint32_t)a->bytes[2] << 8 | a->bytes[3]);
+    return steer_lpm6(rt, steer_be64(a->bytes), steer_be64(a->bytes + 8));
+}
+
+/* True when the catalog says OCA oca holds file f. */
+static inline bool
+steer_cat_holds(const struct steer_cat *c, uint32_t f, uint32_t oca)
+{
+    const struct steer_fent *e = &c->fent[f];
+    const uint32_t *v = c->pool + e->off;
+    size_t lo = 0, hi = e->n;
+
+    if (e->is_bitmap)
+        return (v[oca >> 5] >> (oca & 31u)) & 1u;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < oca)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < e->n && v[lo] == oca;
+}
+
+/* The client address cut to len bits. */
+static inline void
+steer_prefix_of(const struct net_addr *a, unsigned len, struct net_prefix *out)
+{
+    unsigned i, nbytes = a->family == NET_V4 ? 4 : 16;
+
+    memset(out, 0, sizeof(*out));
+    out->addr.family = a->family;
+    out->len = (uint8_t)len;
+    for (i = 0; i < nbytes && i * 8 < len; i++) {
+        unsigned keep = len - i * 8 >= 8 ? 8 : len - i * 8;
+        out->addr.bytes[i] = (uint8_t)(a->bytes[i] & (0xff00u >> keep));
+    }
+}
+
+/* The better of two routes of one OCA for the same prefix (<0: a): effective AS path,
+ * effective MED, source, then the raw fields, so the choice never depends on input order. */
+static inline int
+steer_route_cmp(const struct steer_policy *p, const struct steer_route *a,
+                const struct steer_route *b)
+{
+    uint32_t pa = steer_path_eff(p, a->path_len, a->src),
+             pb = steer_path_eff(p, b->path_len, b->src);
+    uint64_t ma = steer_med_eff(p, a->has_med, a->med, a->src);
+    uint64_t mb = steer_med_eff(p, b->has_med, b->med, b->src);
+    uint32_t meda = a->has_med ? a->med : 0, medb = b->has_med ? b->med : 0;
+
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    if (ma != mb)
+        return ma < mb ? -1 : 1;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    if (a->path_len != b->path_len)
+        return a->path_len < b->path_len ? -1 : 1;
+    if (meda != medb)
+        return meda < medb ? -1 : 1;
+    if (a->has_med != b->has_med)
+        return a->has_med ? -1 : 1;
+    if (a->origin_as != b->origin_as)
+        return a->origin_as < b->origin_as ? -1 : 1;
+    if (a->first_as != b->first_as)
+        return a->first_as < b->first_as ? -1 : 1;
+    return 0;
+}
+
+/* ---- module-private functions ----------------------------------------------------------- */
+
+/* steer_rt.c: validate the routes and build the route tables (oca_site: site of each OCA, for
+ * the order inside a rank group). OCDN_EINVAL with the reason in err. Caller unrefs. */
+enum ocdn_err steer_rt_build(const struct steer_input *in, const uint32_t *oca_site,
+                             struct steer_rt **out, char *err, size_t errlen);
+void steer_rt_unref(struct steer_rt *rt);
+uint64_t steer_rt_checksum(const struct steer_rt *rt);
+/* steer_cat.c: validate files and holdings and build the catalog. Caller unrefs. */
+enum ocdn_err steer_cat_build(const struct steer_input *in, struct steer_cat **out, char *err,
+                              size_t errlen);
+void steer_cat_unref(struct steer_cat *c);
+uint64_t steer_cat_checksum(const struct steer_cat *c);
+/* steer_cat.c: index of file id in c, -1 when absent. */
+int32_t steer_cat_find(const struct steer_cat *c, const char *id, size_t len);
+
+/* steer_lpm.c */
+
+/* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their list ids. */
+enum ocdn_err steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
+                               const uint32_t *list, size_t n);
+/* Build the IPv6 trie from n distinct prefixes (hi, lo words) sorted by (addr, len). */
+enum ocdn_err steer_lpm6_build(struct steer_rt *rt, const uint64_t *addr, const uint8_t *len,
+                               const uint32_t *list, size_t n);
+
+#endif
