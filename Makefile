@@ -78,6 +78,14 @@ check_geo_DEPS := $(filter controlplane/geo%.c controlplane/airport%.c,$(CP_SRCS
 check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c agent/catalog.c,$(AG_SRCS))
 check_http_parse_DEPS := agent/http_parse.c
 check_report_DEPS := $(filter agent/report%.c agent/state.c,$(AG_SRCS))
+AG_STATE_SRCS := agent/state.c agent/fileio.c agent/lineset.c agent/catalog.c agent/routeset.c
+check_lineset_DEPS := agent/lineset.c
+check_catalog_DEPS := agent/catalog.c agent/lineset.c
+check_routeset_DEPS := agent/routeset.c agent/lineset.c agent/fileio.c
+check_state_DEPS := $(AG_STATE_SRCS)
+check_health_DEPS := agent/health.c
+check_reporter_DEPS := agent/reporter.c agent/report_proto.c agent/health.c $(AG_STATE_SRCS)
+check_ag_config_DEPS := agent/ag_config.c
 
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
