@@ -7,7 +7,7 @@
 # from the key the agent is given, so the token format is checked independently of token.c.
 . "$(dirname "$0")/lib.sh"
 
-CP_EXTRA="report_interval = 10s" cp_conf cp
+CP_REPORT_INTERVAL=10s cp_conf cp
 start_cp cp
 ADMIN=$(cp_key cp admin)
 ok "control plane up on port $CP_PORT"
@@ -40,6 +40,7 @@ provision() { # site port name
 	(umask 077 && jq -r .appliance_key <<<"$BODY" >"$T/$3.key")
 	[ -z "$RUN_USER" ] || chown "$RUN_USER" "$T/$3.key"
 	jq -r .hostname <<<"$BODY" >"$T/$3.host"
+	jq -r .id <<<"$BODY" >"$T/$3.id"
 }
 provision 1 "$port_a" a
 provision 2 "$port_b" b
@@ -80,6 +81,7 @@ listen = 127.0.0.1:$port
 data_dir = $T/$f/data
 state_dir = $T/$f/state
 routes_file = $T/$f/routes
+oca_id = $(cat "$T/$f.id")
 user = ${RUN_USER:-$(id -un)}
 workers = 1
 report_interval = 10s
