@@ -244,6 +244,17 @@ main(int argc, char **argv)
         if (call("POST", "/v1/orgs", admin, org, strlen(org), NULL) != 201)
             fatalx("cannot create the org");
     }
+    {
+        /* A file every OCA holds, so the database also serves steering benchmarks. */
+        static const char title[] = "{\"id\":\"bench\",\"name\":\"Bench\"}";
+        static const char file[] = "{\"id\":\"bench-1\",\"title_id\":\"bench\",\"size\":1,"
+                                   "\"sha256\":\"0000000000000000000000000000000000000000000000000000"
+                                   "000000000000\"}";
+
+        if (call("POST", "/v1/titles", admin, title, strlen(title), NULL) != 201 ||
+            call("POST", "/v1/files", admin, file, strlen(file), NULL) != 201)
+            fatalx("cannot register the bench file");
+    }
     nsites = (nocas + OCAS_PER_SITE - 1) / OCAS_PER_SITE;
     keys = calloc(nocas, sizeof(*keys));
     ms = calloc(nocas, sizeof(*ms));
@@ -284,7 +295,8 @@ main(int argc, char **argv)
         buf_puts(&body, "{\"seq\":1,\"routes\":{\"mode\":\"full\",\"add\":[");
         for (i = 0; i < p; i++)
             route_line(&body, s, i, p, i > 0);
-        buf_puts(&body, "]},\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
+        buf_puts(&body, "]},\"catalog\":{\"mode\":\"full\",\"add\":[\"bench-1\"]},"
+                        "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
         for (k = s * OCAS_PER_SITE; k < nocas && k < (s + 1) * OCAS_PER_SITE; k++) {
             unsigned status;
 

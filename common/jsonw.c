@@ -27,8 +27,17 @@ jsonw_finish(struct jsonw *w)
 static void
 put(struct jsonw *w, const char *p, size_t n)
 {
+    struct buf *b = w->b;
+
+    /* Room already allocated (cap never exceeds max + 1): copy without buf_append()'s checks. */
+    if (!w->err && b->data && b->len + n < b->cap) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
     if (!w->err)
-        w->err = buf_append(w->b, p, n);
+        w->err = buf_append(b, p, n);
 }
 
 /* Before a value: a comma when the container already has one, nothing after a key. */

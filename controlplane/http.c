@@ -772,7 +772,7 @@ http_start(struct cp *cp, struct http **out, char *errbuf, size_t errlen)
         (unsigned)cfg->c.http_conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->c.http_per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->c.http_timeout_ms / 1000), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
+        (size_t)(16 * 1024), MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h, MHD_OPTION_END);
     if (!h->d) {
         snprintf(errbuf, errlen, "cannot listen on %s (address in use or not available)",
