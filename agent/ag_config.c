@@ -92,7 +92,15 @@ check_listen(const void *field, char *err, size_t errlen)
         return OCDN_EINVAL;
     }
     for (i = 0; i < n; i++) {
-        if (net_hostport_parse(parts[i], &a, &port) != OCDN_OK) {
+        char probe[64];
+        size_t len = strlen(parts[i]);
+
+        /* Port 0 (an ephemeral port, for tests) is fine for the server; the parser wants
+         * 1..65535, so check the address with port 1 instead. */
+        snprintf(probe, sizeof(probe), "%s", parts[i]);
+        if (len > 2 && strcmp(parts[i] + len - 2, ":0") == 0)
+            probe[len - 1] = '1';
+        if (net_hostport_parse(probe, &a, &port) != OCDN_OK) {
             snprintf(err, errlen, "\"%s\" is not address:port (\"0.0.0.0:80\", \"[::]:80\")",
                      parts[i]);
             return OCDN_EINVAL;

@@ -202,14 +202,22 @@ reload(struct agent *ag)
     if (fixed)
         log_warnx("agent: %s changed: it takes effect at the next restart", fixed);
     if (!ag_config_is_origin(&ag->cfg) && next.key_file) {
+        /* A key file readable only by root (read at start) cannot be read again after the
+         * drop: keep that key. A new key_file that cannot be read fails the reload. */
         e = ag_config_read_key(next.key_file, key, err, sizeof(err));
-        if (e) {
+        if (e && strcmp(next.key_file, ag->cfg.key_file) != 0) {
             log_warnx("agent: reload failed, keeping the running config: %s", err);
             ag_config_clear(&next);
             return;
         }
-        memcpy(ag->key, key, sizeof(key));
-        explicit_bzero(key, sizeof(key));
+        if (e == OCDN_EIO) {
+            log_info("agent: reload: keeping the appliance key read at start (%s)", err);
+        } else if (e) {
+            log_warnx("agent: reload: keeping the appliance key read at start: %s", err);
+        } else {
+            memcpy(ag->key, key, sizeof(key));
+            explicit_bzero(key, sizeof(key));
+        }
     }
     changed = cfg_apply_reloadable(ag_config_keys, ag_config_nkeys, &ag->cfg, &next);
     ag_config_clear(&next);
@@ -397,9 +405,10 @@ main(int argc, char **argv)
         if (e)
             fatalx("agent: cannot start the reporter: %s", ocdn_err_str(e));
     }
-    log_info("agent: started version=" OCDN_VERSION " role=%s listen=%s data_dir=%s%s%s",
-             ag.cfg.role, ag.cfg.listen, ag.cfg.data_dir, origin ? "" : " controlplane=",
-             origin ? "" : ag.cfg.controlplane);
+    log_info("agent: started version=" OCDN_VERSION " role=%s port=%u%s%.0u data_dir=%s%s%s",
+             ag.cfg.role, serve_port(ag.srv, 0), sc.nlisten > 1 ? " port2=" : "",
+             sc.nlisten > 1 ? serve_port(ag.srv, 1) : 0, ag.cfg.data_dir,
+             origin ? "" : " controlplane=", origin ? "" : ag.cfg.controlplane);
 
     signal_loop(&ag, &set);
 
