@@ -28,6 +28,7 @@
 
 struct agent {
     const char *config_path;
+    bool debug_flag; /* -d: debug lines whatever the config says */
     struct ag_config cfg;
     char key[AG_KEY_MAX];
     int64_t oca_id; /* the id the server checks tokens against */
@@ -116,8 +117,8 @@ reporter_config_from(const struct agent *ag, struct reporter_config *rc)
 }
 
 static void
-serve_config_from(const struct agent *ag, struct serve_config *sc,
-                  char listen[AG_LISTEN_MAX][64], char *oca, size_t ocalen, int64_t ttl_s)
+serve_config_from(const struct agent *ag, struct serve_config *sc, char listen[AG_LISTEN_MAX][64],
+                  char *oca, size_t ocalen, int64_t ttl_s)
 {
     const struct ag_config *c = &ag->cfg;
     size_t i;
@@ -221,7 +222,7 @@ reload(struct agent *ag)
     }
     changed = cfg_apply_reloadable(ag_config_keys, ag_config_nkeys, &ag->cfg, &next);
     ag_config_clear(&next);
-    log_set_debug(ag->cfg.debug || log_is_debug());
+    log_set_debug(ag->debug_flag || ag->cfg.debug);
     if (ag->rep) {
         reporter_config_from(ag, &rc);
         if (reporter_set_config(ag->rep, &rc) != OCDN_OK)
@@ -300,6 +301,7 @@ main(int argc, char **argv)
             break;
         case 'd':
             debug = true;
+            ag.debug_flag = true;
             break;
         case 'n':
             check_only = true;

@@ -15,11 +15,11 @@
 #include "clock.h"
 #include "jsonx.h"
 
-#define JSON_DEPTH   8
-#define ARENA_MAX    (64 * 1024) /* error texts of one parse */
-#define KEYS_SEEN    16          /* sign_keys accepted in a config */
-#define COUNTER_MAX  ((uint64_t)(INT64_MAX / 2)) /* the control plane's bound on numbers */
-#define GZIP_CHUNK   (256 * 1024)
+#define JSON_DEPTH  8
+#define ARENA_MAX   (64 * 1024)                 /* error texts of one parse */
+#define KEYS_SEEN   16                          /* sign_keys accepted in a config */
+#define COUNTER_MAX ((uint64_t)(INT64_MAX / 2)) /* the control plane's bound on numbers */
+#define GZIP_CHUNK  (256 * 1024)
 
 /* ---- body ---- */
 
@@ -146,7 +146,9 @@ put_health(struct buf *b, const struct health_sample *h, uint64_t errors)
     }
     if (!e && h->has_load) {
         e = buf_printf(b, "%s\"load1\":%.2f", sep,
-                       h->load1 < 0 ? 0 : h->load1 > 100000 ? 100000 : h->load1);
+                       h->load1 < 0        ? 0
+                       : h->load1 > 100000 ? 100000
+                                           : h->load1);
         sep = ",";
     }
     if (!e && h->has_uptime) {
@@ -344,8 +346,8 @@ parse_ack(const char *body, size_t len, struct report_reply *out)
     if (!e && ver && !printable_token(ver))
         e = jsonx_fail(a, &msg, "field 'config_version': must be printable without spaces");
     if (!e)
-        e = jsonx_get_int(j, "manifest_version", false, 0, INT64_MAX / 2, &out->manifest_version,
-                          a, &msg);
+        e = jsonx_get_int(j, "manifest_version", false, 0, INT64_MAX / 2, &out->manifest_version, a,
+                          &msg);
     if (!e)
         e = jsonx_get_str(j, "status", false, 0, sizeof(out->oca_status) - 1, &st, a, &msg);
     if (e) {
@@ -396,8 +398,7 @@ report_proto_parse_reply(long status, const char *body, size_t len, struct repor
     }
     error_detail(body, len, out);
     if (status == 409) {
-        out->kind = conflict_needs_full(body, len) ? REPORT_REPLY_NEED_FULL
-                                                   : REPORT_REPLY_REJECTED;
+        out->kind = conflict_needs_full(body, len) ? REPORT_REPLY_NEED_FULL : REPORT_REPLY_REJECTED;
     } else if (status == 401 || status == 403) {
         out->kind = REPORT_REPLY_UNAUTH;
     } else if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
@@ -468,8 +469,7 @@ parse_keys(json_t *j, struct cpconf *out, struct arena *a, const char **msg)
                    n != TOKEN_KEY_LEN))
             e = jsonx_fail(a, msg, "sign_keys[%zu].key: not 32 bytes of base64url", i);
         if (!e)
-            e = jsonx_get_int(o, "not_after", true, 0, INT64_MAX / 2, &keys[i].not_after, a,
-                              msg);
+            e = jsonx_get_int(o, "not_after", true, 0, INT64_MAX / 2, &keys[i].not_after, a, msg);
         if (e)
             break;
     }

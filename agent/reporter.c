@@ -28,10 +28,10 @@
 #include "routeset.h"
 #include "version.h"
 
-#define JITTER_PCT      10              /* report interval +-10 % (DESIGN.md 4) */
-#define CONNECT_MAX_MS  10000           /* connect timeout, at most */
-#define URL_MAX         2048
-#define ERR_MAX         512
+#define JITTER_PCT     10    /* report interval +-10 % (DESIGN.md 4) */
+#define CONNECT_MAX_MS 10000 /* connect timeout, at most */
+#define URL_MAX        2048
+#define ERR_MAX        512
 
 /* A copy of struct reporter_config that owns its strings; shared by reference. */
 struct rcfg {
@@ -55,8 +55,8 @@ struct reporter {
     pthread_cond_t cv;
     pthread_t thread;
     bool started;
-    bool stop_req; /* under mu */
-    bool kick;     /* under mu */
+    bool stop_req;        /* under mu */
+    bool kick;            /* under mu */
     atomic_bool stopping; /* read by curl's progress callback */
     struct rcfg *cfg;     /* under mu */
     struct reporter_hooks hooks;
@@ -317,8 +317,8 @@ reporter_config_load(const char *state_dir, struct cpconf *out, char *err, size_
 /* GET the config; *modified false on 304. The body is saved in state_dir before it is used,
  * so that what the server verifies with is what a restart will load. */
 static enum ocdn_err
-fetch_config(CURL *h, const struct reporter_config *cfg, atomic_bool *stopping,
-             const char *known, struct cpconf *out, bool *modified, char *err, size_t errlen)
+fetch_config(CURL *h, const struct reporter_config *cfg, atomic_bool *stopping, const char *known,
+             struct cpconf *out, bool *modified, char *err, size_t errlen)
 {
     struct http_req rq = {false, "/v1/agent/config", known, NULL, 0, false};
     struct http_res res;
@@ -436,9 +436,8 @@ read_sets(struct reporter *r, const struct reporter_config *cfg)
     if (cfg->routes_file) {
         e = routeset_load_static(cfg->routes_file, cfg->max_routes, &s, err, sizeof(err));
         if (e)
-            log_warnx("reporter: routes not read, %s: %s", r->cur_routes ? "keeping the last set"
-                                                                          : "reporting none",
-                      err);
+            log_warnx("reporter: routes not read, %s: %s",
+                      r->cur_routes ? "keeping the last set" : "reporting none", err);
     } else if (!r->cur_routes) {
         s = lineset_new_empty();
     }
@@ -637,8 +636,8 @@ backoff(struct reporter *r, const struct reporter_config *cfg)
 static int64_t
 interval(struct reporter *r, const struct reporter_config *cfg)
 {
-    return clock_jitter_ms(r->cp_interval_ms > 0 ? r->cp_interval_ms : cfg->interval_ms,
-                           JITTER_PCT, &r->seed);
+    return clock_jitter_ms(r->cp_interval_ms > 0 ? r->cp_interval_ms : cfg->interval_ms, JITTER_PCT,
+                           &r->seed);
 }
 
 /* A 200 for the pending report. */
@@ -716,8 +715,7 @@ reporter_run_once(struct reporter *r, struct reporter_result *out)
     e = build(r, cfg, &body, &gz, out);
     if (e) {
         /* Nothing was sent; a new report (new seq, new readings) is made next time. */
-        log_warnx("reporter: cannot build report seq=%" PRId64 ": %s", r->p.seq,
-                  ocdn_err_str(e));
+        log_warnx("reporter: cannot build report seq=%" PRId64 ": %s", r->p.seq, ocdn_err_str(e));
         pending_clear(&r->p);
         out->outcome = REPORTER_LOCAL_ERROR;
         out->delay_ms = backoff(r, cfg);
@@ -748,8 +746,8 @@ reporter_run_once(struct reporter *r, struct reporter_result *out)
         break;
     case REPORT_REPLY_NEED_FULL:
         if (!out->routes_full || !out->catalog_full) {
-            log_info("reporter: control plane wants a full report seq=%" PRId64 ": %s",
-                     r->p.seq, rep.detail);
+            log_info("reporter: control plane wants a full report seq=%" PRId64 ": %s", r->p.seq,
+                     rep.detail);
             pending_clear(&r->p);
             drop_base(r, cfg);
             r->fails = 0;
@@ -824,9 +822,8 @@ reporter_new(const struct reporter_config *cfg, const struct reporter_hooks *hoo
         goto fail;
     if (notes[0])
         log_warnx("reporter: state in %s partly discarded: %s", cfg->state_dir, notes);
-    log_info("reporter: state next_seq=%" PRId64 " acked_seq=%" PRId64 " base=%s",
-             r->st.next_seq, r->st.acked_seq,
-             r->st.routes || r->st.catalog ? "loaded" : "none (full report next)");
+    log_info("reporter: state next_seq=%" PRId64 " acked_seq=%" PRId64 " base=%s", r->st.next_seq,
+             r->st.acked_seq, r->st.routes || r->st.catalog ? "loaded" : "none (full report next)");
     if (hooks)
         r->hooks = *hooks;
     if (known) {

@@ -22,12 +22,11 @@ make(const char *const *items, size_t n)
         const char *eq = strchr(items[i], '=');
 
         if (eq)
-            ck_assert_int_eq(lineset_builder_add(b, items[i], (size_t)(eq - items[i]), eq + 1,
-                                                 strlen(eq + 1)),
-                             OCDN_OK);
+            ck_assert_int_eq(
+                lineset_builder_add(b, items[i], (size_t)(eq - items[i]), eq + 1, strlen(eq + 1)),
+                OCDN_OK);
         else
-            ck_assert_int_eq(lineset_builder_add(b, items[i], strlen(items[i]), NULL, 0),
-                             OCDN_OK);
+            ck_assert_int_eq(lineset_builder_add(b, items[i], strlen(items[i]), NULL, 0), OCDN_OK);
     }
     ck_assert_int_eq(lineset_builder_finish(b, &s, NULL, 0), OCDN_OK);
     lineset_builder_free(b);

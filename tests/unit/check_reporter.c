@@ -136,9 +136,8 @@ START_TEST(body_full_parts)
     ck_assert_str_eq(json_string_value(json_array_get(add, 1)), r[0]);
     ck_assert_str_eq(jstr(j, "catalog", "mode"), "full");
     ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(j, "catalog"), "add")), 2);
-    ck_assert_double_eq_tol(json_real_value(json_object_get(json_object_get(j, "health"),
-                                                            "cpu_pct")),
-                            100, 1e-9);
+    ck_assert_double_eq_tol(
+        json_real_value(json_object_get(json_object_get(j, "health"), "cpu_pct")), 100, 1e-9);
     ck_assert_int_eq(jint(j, "health", "uptime_s"), 86400);
     ck_assert_int_eq(jint(j, "health", "errors"), 3);
     ck_assert_int_eq(json_integer_value(json_object_get(
@@ -351,7 +350,7 @@ START_TEST(reply_errors_classified)
 END_TEST
 
 static const char *const bad_acks[] = {
-    "bad_not_json.txt",    "bad_truncated.json",      "bad_no_ack_seq.json",
+    "bad_not_json.txt",      "bad_truncated.json",      "bad_no_ack_seq.json",
     "bad_no_duplicate.json", "bad_ack_seq_string.json", "bad_ack_seq_zero.json",
     "bad_ack_seq_real.json", "bad_version_long.json",   "bad_version_space.json",
     "bad_version_null.json", "bad_array.json",          "bad_need_full_200.json",
@@ -767,8 +766,8 @@ fake_serve_one(int c)
     snprintf(out, sizeof(out),
              "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
              "Connection: close\r\n%s%s%s\r\n",
-             rep.status, body ? strlen(body) : 0, rep.mode == FAKE_FIXED && rep.version ? "ETag: \""
-                                                                                        : "",
+             rep.status, body ? strlen(body) : 0,
+             rep.mode == FAKE_FIXED && rep.version ? "ETag: \"" : "",
              rep.mode == FAKE_FIXED && rep.version ? rep.version : "",
              rep.mode == FAKE_FIXED && rep.version ? "\"\r\n" : "");
     send_all(c, out, strlen(out));
@@ -949,8 +948,7 @@ new_reporter(const struct cpconf *known)
     struct reporter *r = NULL;
     char err[512];
 
-    ck_assert_msg(reporter_new(&rcfg, &hooks, known, &r, err, sizeof(err)) == OCDN_OK, "%s",
-                  err);
+    ck_assert_msg(reporter_new(&rcfg, &hooks, known, &r, err, sizeof(err)) == OCDN_OK, "%s", err);
     return r;
 }
 
@@ -1146,7 +1144,8 @@ START_TEST(need_full_drops_base)
 {
     struct reporter *r = new_reporter(NULL);
     struct reporter_result res;
-    const char *nf = "{\"error\":\"conflict\",\"detail\":\"send a full report\",\"need_full\":true}";
+    const char *nf =
+        "{\"error\":\"conflict\",\"detail\":\"send a full report\",\"need_full\":true}";
     json_t *j;
 
     fake_expect(FAKE_ACK, 0, NULL, NULL);

@@ -117,9 +117,9 @@ START_TEST(seq_parse_good)
 END_TEST
 
 static const char *const bad_seq[] = {
-    "seq_bad_magic",      "seq_truncated",  "seq_inconsistent", "seq_base_after_ack",
-    "seq_zero_next",      "seq_negative",   "seq_overflow",     "seq_too_big",
-    "seq_trailing",       "seq_wrong_order", "seq_empty",
+    "seq_bad_magic", "seq_truncated",   "seq_inconsistent", "seq_base_after_ack",
+    "seq_zero_next", "seq_negative",    "seq_overflow",     "seq_too_big",
+    "seq_trailing",  "seq_wrong_order", "seq_empty",
 };
 
 START_TEST(seq_parse_bad)
@@ -397,7 +397,7 @@ START_TEST(load_mismatched_base_dropped)
     struct state st;
     char notes[256], err[256];
 
-    put_fixture("seq", "agent/state/seq_good"); /* base_seq 40 */
+    put_fixture("seq", "agent/state/seq_good");   /* base_seq 40 */
     put_fixture("base", "agent/state/base_good"); /* written for 1764000000042 */
     state_init(&st);
     ck_assert_int_eq(state_load(dir, &lim, 1, &st, notes, sizeof(notes), err, sizeof(err)),
@@ -456,8 +456,7 @@ START_TEST(save_and_load_round_trip)
     ck_assert_int_eq(file_mode("seq"), 0600);
     ck_assert_int_eq(file_mode("base"), 0600);
     ck_assert_uint_eq(dir_entries(), 2); /* no temporary file left */
-    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)),
-                     OCDN_OK);
+    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)), OCDN_OK);
     ck_assert_str_eq(notes, "");
     ck_assert_int_eq(b.next_seq, 11);
     ck_assert(lineset_equal(a.routes, b.routes));
@@ -465,8 +464,7 @@ START_TEST(save_and_load_round_trip)
     /* A newer seq file replaces the old one whole. */
     a.next_seq = 12;
     ck_assert_int_eq(state_save_seq(dir, &a, err, sizeof(err)), OCDN_OK);
-    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)),
-                     OCDN_OK);
+    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)), OCDN_OK);
     ck_assert_int_eq(b.next_seq, 12);
     state_clear(&a);
     state_clear(&b);
