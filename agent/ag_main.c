@@ -71,11 +71,12 @@ apply_conf(struct agent *ag, const struct cpconf *conf)
     enum ocdn_err e;
     size_t i;
 
-    if (conf->oca_id != ag->oca_id)
+    if (conf->oca_id != ag->oca_id) {
         log_warnx("agent: the control plane's config is for oca_id=%" PRId64
                   " but the server checks tokens for oca_id=%" PRId64
                   ": fix oca_id (or set it to 0) and restart",
                   conf->oca_id, ag->oca_id);
+    }
     e = serve_set_keys(ag->srv, conf->keys, conf->nkeys);
     if (e)
         log_warnx("agent: signing keys not applied: %s", ocdn_err_str(e));
@@ -351,16 +352,17 @@ main(int argc, char **argv)
         ag.oca_id = ag.cfg.oca_id;
         if (!ag.oca_id && have_conf)
             ag.oca_id = conf.oca_id;
-        if (!ag.oca_id)
+        if (!ag.oca_id) {
             fatalx("agent: oca_id is not set and no control-plane config is saved in %s yet: "
                    "set oca_id to this OCA's id (shown by the control plane) in %s",
                    ag.cfg.state_dir, ag.config_path);
-        if (have_conf && conf.oca_id != ag.oca_id)
+        }
+        if (have_conf && conf.oca_id != ag.oca_id) {
             log_warnx("agent: oca_id=%" PRId64 " but the saved config is for oca_id=%" PRId64
                       ": its keys are not used",
                       ag.oca_id, conf.oca_id);
-        if (have_conf && conf.oca_id != ag.oca_id)
             have_conf = false;
+        }
     }
 
     serve_config_from(&ag, &sc, listen, oca, sizeof(oca), have_conf ? conf.max_token_ttl_s : 0);

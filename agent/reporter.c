@@ -435,11 +435,12 @@ read_sets(struct reporter *r, const struct reporter_config *cfg)
 
     if (cfg->routes_file) {
         e = routeset_load_static(cfg->routes_file, cfg->max_routes, &s, err, sizeof(err));
-        if (e)
+        if (e) {
             log_warnx("reporter: routes not read, %s: %s",
                       r->cur_routes ? "keeping the last set" : "reporting none", err);
-    } else if (!r->cur_routes) {
-        s = lineset_new_empty();
+        }
+    } else if (lineset_count(r->cur_routes) || !r->cur_routes) {
+        s = lineset_new_empty(); /* no routes_file (any more): no routes */
     }
     if (s) {
         lineset_unref(r->cur_routes);
@@ -547,9 +548,10 @@ build(struct reporter *r, const struct reporter_config *cfg, struct buf *out, bo
     m.version = OCDN_VERSION;
     m.started_at = r->started_at;
     e = report_proto_build(&m, &plain);
-    if (e == OCDN_ETOOBIG)
+    if (e == OCDN_ETOOBIG) {
         log_warnx("reporter: report seq=%" PRId64 " is larger than report_max=%zu", m.seq,
                   cfg->report_max);
+    }
     if (e)
         goto out;
     if (plain.len > cfg->gzip_min) {
@@ -679,9 +681,10 @@ handle_ack(struct reporter *r, const struct reporter_config *cfg, const struct r
     res->duplicate = rep->duplicate;
     log_debug("reporter: acked seq=%" PRId64 " duplicate=%d attempt=%u status=%s", r->p.seq,
               rep->duplicate, r->p.attempts, rep->oca_status);
-    if (r->p.attempts > 1)
+    if (r->p.attempts > 1) {
         log_info("reporter: control plane reachable again seq=%" PRId64 " after %u attempts",
                  r->p.seq, r->p.attempts);
+    }
     /* After retries the readings are stale: report again at once. */
     catch_up = r->p.attempts > 1;
     pending_clear(&r->p);

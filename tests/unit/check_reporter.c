@@ -1447,6 +1447,24 @@ START_TEST(no_routes_file_reports_empty_set)
     ck_assert_str_eq(jstr(j, "routes", "mode"), "full");
     ck_assert_str_eq(list_of(j, "routes", "add"), "");
     json_decref(j);
+    /* A routes file set by a reload, then unset again: its routes are withdrawn. */
+    rcfg.routes_file = routes_path;
+    ck_assert_int_eq(reporter_set_config(r, &rcfg), OCDN_OK);
+    fake_expect(FAKE_ACK, 0, NULL, NULL);
+    run(r, &res, REPORTER_ACKED);
+    j = req_json(1);
+    ck_assert_str_eq(list_of(j, "routes", "add"),
+                     "198.51.100.0/24|65001|||192.0.2.1|isp4,"
+                     "203.0.113.0/24|65001 64500|50|65001:300|198.18.0.1|isp4");
+    json_decref(j);
+    rcfg.routes_file = NULL;
+    ck_assert_int_eq(reporter_set_config(r, &rcfg), OCDN_OK);
+    fake_expect(FAKE_ACK, 0, NULL, NULL);
+    run(r, &res, REPORTER_ACKED);
+    j = req_json(2);
+    ck_assert_str_eq(jstr(j, "routes", "mode"), "delta");
+    ck_assert_str_eq(list_of(j, "routes", "del"), "198.51.100.0/24 isp4,203.0.113.0/24 isp4");
+    json_decref(j);
     reporter_free(r);
 }
 END_TEST
