@@ -389,6 +389,53 @@ START_TEST(reply_huge_and_hostile)
 }
 END_TEST
 
+/* Damaged replies and configs (random bytes changed, cut short) never crash the parsers and
+ * never yield an ack or a config that was not in the text. */
+START_TEST(reply_and_config_mutations)
+{
+    size_t alen, clen, i, k;
+    char *ack = fixture("agent/reply/ack.json", &alen);
+    char *conf = fixture("agent/cpconf/good.json", &clen);
+    char *m = malloc(clen > alen ? clen : alen);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    struct report_reply r;
+    struct cpconf c;
+    char err[256];
+
+    for (i = 0; i < 3000; i++) {
+        const char *src = i % 2 ? conf : ack;
+        size_t len = i % 2 ? clen : alen, cut;
+
+        memcpy(m, src, len);
+        for (k = 0; k < 1 + i % 4; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            m[x % len] = (char)(x >> 32);
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        cut = i % 5 == 0 ? (size_t)(x % len) : len;
+        if (i % 2) {
+            if (report_proto_parse_config(m, cut, &c, err, sizeof(err)) == OCDN_OK) {
+                ck_assert_int_ge(c.oca_id, 1);
+                ck_assert_uint_ge(c.nkeys, 1);
+                ck_assert_uint_le(c.nkeys, CPCONF_KEYS_MAX);
+                ck_assert_uint_ge(c.nhosts, 1);
+            } else {
+                ck_assert_uint_eq(c.nkeys, 0);
+            }
+        } else {
+            report_proto_parse_reply(200, m, cut, &r);
+            ck_assert(r.kind == REPORT_REPLY_ACK || r.kind == REPORT_REPLY_BAD);
+            if (r.kind == REPORT_REPLY_ACK)
+                ck_assert_int_ge(r.ack_seq, 1);
+            ck_assert_uint_lt(strlen(r.detail), sizeof(r.detail));
+        }
+    }
+    free(m);
+    free(ack);
+    free(conf);
+}
+END_TEST
+
 static enum ocdn_err
 conf_of(const char *rel, struct cpconf *out, char *err, size_t errlen)
 {
@@ -1655,6 +1702,7 @@ reporter_suite(void)
     tcase_add_test(tc, reply_errors_classified);
     tcase_add_loop_test(tc, reply_bad_ack_bodies, 0, (int)(sizeof(bad_acks) / sizeof(bad_acks[0])));
     tcase_add_test(tc, reply_huge_and_hostile);
+    tcase_add_test(tc, reply_and_config_mutations);
     tcase_add_test(tc, config_good);
     tcase_add_test(tc, config_keeps_current_and_longest_keys);
     tcase_add_loop_test(tc, config_bad, 0, (int)(sizeof(bad_confs) / sizeof(bad_confs[0])));

@@ -259,6 +259,29 @@ START_TEST(base_every_truncation_refused)
 }
 END_TEST
 
+/* Any one byte changed anywhere is caught (CRC-32 detects every burst of up to 32 bits). */
+START_TEST(base_every_byte_flip_refused)
+{
+    struct lineset *r, *c;
+    int64_t seq;
+    size_t len, n;
+    char err[256], *text = fixture("agent/state/base_good", &len);
+
+    for (n = 0; n < len; n++) {
+        char was = text[n];
+
+        text[n] = (char)(was ^ 0x20);
+        ck_assert_msg(state_parse_base(text, len, &lim, &seq, &r, &c, err, sizeof(err)) != OCDN_OK,
+                      "accepted a file with byte %zu changed", n);
+        text[n] = was;
+    }
+    ck_assert_int_eq(state_parse_base(text, len, &lim, &seq, &r, &c, err, sizeof(err)), OCDN_OK);
+    lineset_unref(r);
+    lineset_unref(c);
+    free(text);
+}
+END_TEST
+
 START_TEST(base_format_round_trip)
 {
     static const char *const files[] = {"b", "a", "c.ts"};
@@ -574,6 +597,7 @@ state_suite(void)
     tcase_add_test(tc, base_parse_unknown_set);
     tcase_add_loop_test(tc, base_parse_bad, 0, (int)(sizeof(bad_base) / sizeof(bad_base[0])));
     tcase_add_test(tc, base_every_truncation_refused);
+    tcase_add_test(tc, base_every_byte_flip_refused);
     tcase_add_test(tc, base_format_round_trip);
     suite_add_tcase(s, tc);
     tc = tcase_create("load");
