@@ -32,6 +32,10 @@
 #define CONNECT_MAX_MS 10000 /* connect timeout, at most */
 #define URL_MAX        2048
 #define ERR_MAX        512
+/* Where a seq that fell behind the control plane jumps at least: 2^41 ms is the year 2039, so
+ * one jump clears every seq a clock-seeded agent (state.h) used before then, even when this
+ * host's clock was reset; doubling alone would take dozens of rounds from a small seq. */
+#define SEQ_BEHIND_FLOOR (INT64_C(1) << 41)
 
 /* A copy of struct reporter_config that owns its strings; shared by reference. */
 struct rcfg {
@@ -665,6 +669,8 @@ handle_ack(struct reporter *r, const struct reporter_config *cfg, const struct r
         jump = r->p.seq > STATE_SEQ_MAX / 2 ? STATE_SEQ_MAX : r->p.seq * 2;
         if (jump < clock_wall_ms())
             jump = clock_wall_ms();
+        if (jump < SEQ_BEHIND_FLOOR)
+            jump = SEQ_BEHIND_FLOOR;
         if (r->st.next_seq < jump)
             r->st.next_seq = jump;
         log_warnx("reporter: control plane had already applied seq=%" PRId64
