@@ -75,7 +75,7 @@ check_api_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
 check_openapi_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
 check_steer_DEPS := $(filter controlplane/steer%.c controlplane/geo%.c controlplane/airport%.c controlplane/model.c,$(CP_SRCS))
 check_geo_DEPS := $(filter controlplane/geo%.c controlplane/airport%.c,$(CP_SRCS))
-check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c agent/catalog.c agent/lineset.c,$(AG_SRCS))
+check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c,$(AG_SRCS))
 check_http_parse_DEPS := agent/http_parse.c
 check_report_DEPS := $(filter agent/report%.c agent/state.c,$(AG_SRCS))
 AG_STATE_SRCS := agent/state.c agent/fileio.c agent/lineset.c agent/catalog.c agent/routeset.c
@@ -92,7 +92,7 @@ TEST_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 # ---- benchmarks ---------------------------------------------------------------------------
 BENCH_PROGS := $(sort $(notdir $(basename $(wildcard bench/bench_*.c))))
 bench_steer_DEPS := $(check_steer_DEPS)
-bench_ingest_DEPS :=
+bench_ingest_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
 bench_serve_DEPS := $(check_serve_DEPS)
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "http.h"
+#include "jsonw.h"
 #include "model.h"
 
 /* Helpers shared by the api_*.c handlers: tenant filter, pagination, error text, and the
@@ -35,11 +37,26 @@ bool api_etag_match(const char *header, const char *etag);
 /* Parse a string id in the file/title id alphabet ([A-Za-z0-9][A-Za-z0-9._-]{0,127}). */
 bool api_valid_object_id(const char *s);
 
-json_t *api_org_json(const struct org *o);
-json_t *api_site_json(const struct site *s);
-/* An OCA; oca_domain is not needed: the stored host name is complete. */
-json_t *api_oca_json(const struct oca *o);
-json_t *api_route_json(const struct route *r);
-json_t *api_file_json(const struct file_rec *f);
+/* The members of each record (between jsonw_obj() and jsonw_obj_end(), so callers can add
+ * their own): one place that decides how every route shows an object. */
+void api_org_fields(struct jsonw *w, const struct org *o);
+void api_site_fields(struct jsonw *w, const struct site *s);
+void api_oca_fields(struct jsonw *w, const struct oca *o);
+void api_route_fields(struct jsonw *w, const struct route *r);
+void api_file_fields(struct jsonw *w, const struct file_rec *f);
+
+/* A response written with jsonw: begin gives a writer on a fresh buffer; done moves the text
+ * into rs (application/json) or returns the writer's error. */
+void api_out_begin(struct buf *b, struct jsonw *w);
+enum ocdn_err api_out_done(struct api_resp *rs, struct buf *b, struct jsonw *w);
+/* A single record as the whole response. */
+enum ocdn_err api_org_out(struct api_resp *rs, const struct org *rec);
+enum ocdn_err api_site_out(struct api_resp *rs, const struct site *rec);
+enum ocdn_err api_oca_out(struct api_resp *rs, const struct oca *rec);
+enum ocdn_err api_file_out(struct api_resp *rs, const struct file_rec *rec);
+/* Start {"items": [ ... */
+void api_list_begin(struct jsonw *w);
+/* ... ], "next": next} (next omitted when NULL). */
+void api_list_end(struct jsonw *w, const char *next);
 
 #endif

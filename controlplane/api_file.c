@@ -107,7 +107,8 @@ api_title_get(struct api_req *rq, struct api_resp *rs)
     struct title_rec t;
     struct file_rec *files;
     size_t n, i;
-    json_t *arr;
+    struct buf b;
+    struct jsonw w;
     enum ocdn_err err;
 
     if (!api_valid_object_id(rq->params[0]))
@@ -117,17 +118,22 @@ api_title_get(struct api_req *rq, struct api_resp *rs)
         err = store_file_list(rq->store, t.id, NULL, TITLE_FILES_MAX + 1, rq->arena, &files, &n);
     if (err)
         return err;
-    rs->body = title_json(&t);
-    arr = json_array();
-    for (i = 0; arr && i < n && i < TITLE_FILES_MAX; i++)
-        json_array_append_new(arr, api_file_json(&files[i]));
-    if (!rs->body || !arr) {
-        json_decref(arr);
-        return OCDN_ENOMEM;
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_kstr(&w, "id", t.id);
+    jsonw_kstr(&w, "name", t.name);
+    jsonw_ktime(&w, "created_at", t.created_at);
+    jsonw_key(&w, "files");
+    jsonw_arr(&w);
+    for (i = 0; i < n && i < TITLE_FILES_MAX; i++) {
+        jsonw_obj(&w);
+        api_file_fields(&w, &files[i]);
+        jsonw_obj_end(&w);
     }
-    json_object_set_new(rs->body, "files", arr);
-    json_object_set_new(rs->body, "files_truncated", json_boolean(n > TITLE_FILES_MAX));
-    return OCDN_OK;
+    jsonw_arr_end(&w);
+    jsonw_kbool(&w, "files_truncated", n > TITLE_FILES_MAX);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -190,8 +196,7 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
         err = store_file_get(rq->store, f.id, rq->arena, &f);
     if (!err) {
         rs->status = 201;
-        rs->body = api_file_json(&f);
-        err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+        err = api_file_out(rs, &f);
     }
 out:
     json_decref(body);
@@ -209,6 +214,5 @@ api_file_get(struct api_req *rq, struct api_resp *rs)
     err = store_file_get(rq->store, rq->params[0], rq->arena, &f);
     if (err)
         return err;
-    rs->body = api_file_json(&f);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_file_out(rs, &f);
 }

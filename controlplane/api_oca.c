@@ -11,11 +11,13 @@
 #include "net.h"
 #include "oca.h"
 #include "steer.h"
+#include "store_bgp.h"
 #include "store_oca.h"
 #include "store_route.h"
 #include "token.h"
 
-#define ROUTES_PAGE_MAX 5000
+#define ROUTES_PAGE_MAX     5000
+#define ROUTES_PAGE_DEFAULT 100
 
 static enum ocdn_err
 get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key, uint8_t family,
@@ -43,6 +45,8 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
     struct oca in;
     struct oca_provisioned p;
     struct audit_who who;
+    struct buf b;
+    struct jsonw w;
     struct cp_config_ref *cfg;
     json_t *body = NULL;
     int model = 0;
@@ -92,13 +96,15 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_oca_json(&p.oca);
-    if (!rs->body) {
-        err = OCDN_ENOMEM;
-        goto out;
-    }
-    json_object_set_new(rs->body, "appliance_key", json_string(p.appliance_key));
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    api_oca_fields(&w, &p.oca);
+    jsonw_kstr(&w, "appliance_key", p.appliance_key); /* shown this once */
+    jsonw_obj_end(&w);
     memset(p.appliance_key, 0, sizeof(p.appliance_key));
+    err = api_out_done(rs, &b, &w);
+    if (err)
+        goto out;
     if (rq->cp->steer)
         steer_engine_kick(rq->cp->steer);
 out:
@@ -112,7 +118,8 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     struct oca_filter f;
     struct oca *v;
     size_t n, i;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -127,18 +134,26 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     err = store_oca_list(rq->store, &f, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_oca_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_oca_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == f.limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == f.limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
 api_oca_get(struct api_req *rq, struct api_resp *rs)
 {
+    struct bgp_session *bgp;
     struct oca o;
+    struct buf b;
+    struct jsonw w;
+    size_t n, i;
     int64_t id;
     enum ocdn_err err;
 
@@ -146,10 +161,30 @@ api_oca_get(struct api_req *rq, struct api_resp *rs)
     if (err)
         return err;
     err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
+    if (!err)
+        err = store_bgp_list(rq->store, id, rq->arena, &bgp, &n);
     if (err)
         return err;
-    rs->body = api_oca_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    api_oca_fields(&w, &o);
+    jsonw_key(&w, "bgp_sessions");
+    jsonw_arr(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        jsonw_kstr(&w, "name", bgp[i].name);
+        jsonw_kstr(&w, "neighbor", bgp[i].neighbor);
+        jsonw_kint(&w, "peer_asn", bgp[i].peer_asn);
+        jsonw_kstr(&w, "family", bgp[i].family);
+        jsonw_kstr(&w, "state", bgp[i].state);
+        jsonw_ktime(&w, "since", bgp[i].since);
+        jsonw_kint(&w, "prefixes", bgp[i].prefixes);
+        jsonw_kstr(&w, "kind", bgp[i].kind);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -174,8 +209,7 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
         return err;
     if (rq->cp->steer)
         steer_engine_kick(rq->cp->steer);
-    rs->body = api_oca_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_oca_out(rs, &o);
 }
 
 enum ocdn_err
@@ -269,6 +303,34 @@ cursor_format(struct arena *a, const struct route *r)
     return out;
 }
 
+/* {"items": [routes], "next": cursor, "total": n, "truncated": bool}. */
+static enum ocdn_err
+routes_out(struct api_resp *rs, const struct route *v, size_t n, const char *next, int64_t total,
+           bool truncated)
+{
+    struct buf b;
+    struct jsonw w;
+    size_t i;
+
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_route_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    if (next)
+        jsonw_kstr(&w, "next", next);
+    jsonw_kint(&w, "total", total);
+    if (truncated)
+        jsonw_kbool(&w, "truncated", true);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
+}
+
 enum ocdn_err
 api_oca_routes(struct api_req *rq, struct api_resp *rs)
 {
@@ -278,9 +340,8 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
     struct route *v;
     struct oca o;
     const char *s;
-    size_t n, i, limit;
+    size_t n, limit;
     int64_t id, total, lim;
-    json_t *items;
     enum ocdn_err err;
 
     err = api_param_id(rq, 0, &id);
@@ -291,7 +352,7 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
         return err;
     memset(&q, 0, sizeof(q));
     q.oca_id = id;
-    err = api_query_uint(rq, rs, "limit", 1, ROUTES_PAGE_MAX, 1000, &lim);
+    err = api_query_uint(rq, rs, "limit", 1, ROUTES_PAGE_MAX, ROUTES_PAGE_DEFAULT, &lim);
     if (err)
         return err;
     limit = (size_t)lim;
@@ -320,15 +381,7 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
             err = store_route_count(rq->store, id, &total);
         if (err)
             return err;
-        items = json_array();
-        for (i = 0; items && i < n && i < limit; i++)
-            json_array_append_new(items, api_route_json(&v[i]));
-        rs->body = api_list(items, NULL);
-        if (!rs->body)
-            return OCDN_ENOMEM;
-        json_object_set_new(rs->body, "total", json_integer(total));
-        json_object_set_new(rs->body, "truncated", json_boolean(n > limit));
-        return OCDN_OK;
+        return routes_out(rs, v, n < limit ? n : limit, NULL, total, n > limit);
     }
     s = api_query(rq, "cursor");
     if (s) {
@@ -343,12 +396,6 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
         err = store_route_count(rq->store, id, &total);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_route_json(&v[i]));
-    rs->body = api_list(items, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL);
-    if (!rs->body)
-        return OCDN_ENOMEM;
-    json_object_set_new(rs->body, "total", json_integer(total));
-    return OCDN_OK;
+    return routes_out(rs, v, n, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL, total,
+                      false);
 }

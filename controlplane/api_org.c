@@ -92,8 +92,7 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_org_json(&o);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_org_out(rs, &o);
 out:
     json_decref(body);
     return err;
@@ -105,7 +104,8 @@ api_org_list(struct api_req *rq, struct api_resp *rs)
     struct org *v;
     size_t n, i, limit;
     int64_t after;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -115,12 +115,16 @@ api_org_list(struct api_req *rq, struct api_resp *rs)
     err = store_org_list(rq->store, after, limit, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_org_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_org_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -139,6 +143,5 @@ api_org_get(struct api_req *rq, struct api_resp *rs)
     err = store_org_get(rq->store, id, rq->arena, &o);
     if (err)
         return err;
-    rs->body = api_org_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_org_out(rs, &o);
 }

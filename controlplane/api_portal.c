@@ -62,8 +62,7 @@ api_site_fill_window(struct api_req *rq, struct api_resp *rs)
     err = store_tx_end(rq->store, err);
     if (err)
         return err;
-    rs->body = api_site_json(&s);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_site_out(rs, &s);
 }
 
 /* JSON array of ids parsed from "1,5,7". */

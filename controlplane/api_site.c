@@ -106,8 +106,7 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_site_json(&out);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_site_out(rs, &out);
 out:
     json_decref(body);
     return err;
@@ -119,7 +118,8 @@ api_site_list(struct api_req *rq, struct api_resp *rs)
     struct site *v;
     size_t n, i, limit;
     int64_t after;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -129,12 +129,16 @@ api_site_list(struct api_req *rq, struct api_resp *rs)
     err = store_site_list(rq->store, api_org_filter(rq), after, limit, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_site_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_site_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -150,6 +154,5 @@ api_site_get(struct api_req *rq, struct api_resp *rs)
     err = store_site_get(rq->store, api_org_filter(rq), id, rq->arena, &s);
     if (err)
         return err;
-    rs->body = api_site_json(&s);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_site_out(rs, &s);
 }

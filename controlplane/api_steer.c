@@ -83,25 +83,30 @@ parse_https(struct api_req *rq, struct api_resp *rs, bool *out)
     return OCDN_OK;
 }
 
-static json_t *
-reason_json(const struct steer_choice *c)
+static void
+reason_fields(struct jsonw *w, const struct steer_choice *c)
 {
     char p[NET_PREFIX_STRLEN];
-    json_t *j;
 
-    j = json_pack("{s:s,s:o}", "decided_by", steer_step_str(c->decided_by), "distance_km",
-                  c->distance_km >= 0 ? json_real((double)(int64_t)(c->distance_km * 10) / 10)
-                                      : json_null());
-    if (!j || !c->has_route)
-        return j;
+    jsonw_kstr(w, "decided_by", steer_step_str(c->decided_by));
+    jsonw_key(w, "distance_km");
+    if (c->distance_km >= 0)
+        jsonw_real(w, c->distance_km, 1);
+    else
+        jsonw_null(w);
+    if (!c->has_route)
+        return;
     net_prefix_format(&c->prefix, p, sizeof(p));
-    json_object_set_new(j, "matched_prefix", json_string(p));
-    json_object_set_new(j, "source", json_string(route_src_str(c->src)));
-    json_object_set_new(j, "as_path_len", json_integer(c->path_len));
-    json_object_set_new(j, "as_path_len_effective", json_integer(c->path_len_eff));
-    json_object_set_new(j, "med", c->has_med ? json_integer(c->med) : json_null());
-    json_object_set_new(j, "med_effective", json_integer((json_int_t)c->med_eff));
-    return j;
+    jsonw_kstr(w, "matched_prefix", p);
+    jsonw_kstr(w, "source", route_src_str(c->src));
+    jsonw_kint(w, "as_path_len", c->path_len);
+    jsonw_kint(w, "as_path_len_effective", c->path_len_eff);
+    jsonw_key(w, "med");
+    if (c->has_med)
+        jsonw_int(w, c->med);
+    else
+        jsonw_null(w);
+    jsonw_kint(w, "med_effective", (int64_t)c->med_eff);
 }
 
 static const char *
@@ -156,8 +161,9 @@ api_steer(struct api_req *rq, struct api_resp *rs)
     struct cp_config_ref *cfg;
     struct net_addr client;
     const char *file;
-    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], cbuf[NET_ADDR_STRLEN];
-    json_t *urls = NULL;
+    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], cbuf[NET_ADDR_STRLEN], url[1024];
+    struct buf b;
+    struct jsonw w;
     int64_t n, expiry;
     int32_t fidx;
     bool https;
@@ -191,11 +197,22 @@ api_steer(struct api_req *rq, struct api_resp *rs)
 
     cfg = cp_config_get(rq->cp);
     expiry = rq->now + cfg->c.url_ttl_ms / 1000;
-    urls = json_array();
-    for (i = 0; urls && i < res.n; i++) {
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_kstr(&w, "client", net_addr_format(&client, cbuf, sizeof(cbuf)));
+    jsonw_kstr(&w, "file", file);
+    jsonw_kstr(&w, "mode", steer_mode_str(res.mode));
+    jsonw_kstr(&w, "geo", steer_geo_str(res.geo));
+    jsonw_key(&w, "client_asn");
+    if (res.client_asn)
+        jsonw_uint(&w, res.client_asn);
+    else
+        jsonw_null(&w);
+    jsonw_key(&w, "urls");
+    jsonw_arr(&w);
+    for (i = 0; i < res.n; i++) {
         const struct steer_oca *o = steer_snap_oca(snap, res.v[i].oca);
         struct token_fields tf;
-        json_t *u;
 
         host_for(o, client.family, host, sizeof(host));
         if (!base_url(o, host, https, base, sizeof(base)))
@@ -209,27 +226,32 @@ api_steer(struct api_req *rq, struct api_resp *rs)
         tf.e = expiry;
         if (token_sign(o->key, &tf, tok) != OCDN_OK)
             continue;
-        u = json_pack("{s:s,s:s,s:s,s:I,s:s,s:i,s:o,s:o}", "url",
-                      arena_printf(rq->arena, "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file, vbuf,
-                                   (long long)expiry, tok),
-                      "range_url",
-                      arena_printf(rq->arena, "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s", base,
-                                   file, vbuf, (long long)expiry, tok),
-                      "hostname", host, "oca_id", (json_int_t)o->id, "site", site_name(snap, o),
-                      "rank", (int)res.v[i].rank, "expires_at", api_time(expiry), "reason",
-                      reason_json(&res.v[i]));
-        json_array_append_new(urls, u);
+        jsonw_obj(&w);
+        snprintf(url, sizeof(url), "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file, vbuf,
+                 (long long)expiry, tok);
+        jsonw_kstr(&w, "url", url);
+        snprintf(url, sizeof(url), "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s", base, file, vbuf,
+                 (long long)expiry, tok);
+        jsonw_kstr(&w, "range_url", url);
+        jsonw_kstr(&w, "hostname", host);
+        jsonw_kint(&w, "oca_id", (int64_t)o->id);
+        jsonw_kstr(&w, "site", site_name(snap, o));
+        jsonw_kint(&w, "rank", res.v[i].rank);
+        jsonw_ktime(&w, "expires_at", expiry);
+        jsonw_key(&w, "reason");
+        jsonw_obj(&w);
+        reason_fields(&w, &res.v[i]);
+        jsonw_obj_end(&w);
+        jsonw_obj_end(&w);
     }
-    rs->body = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "client",
-                         net_addr_format(&client, cbuf, sizeof(cbuf)), "file", file, "mode",
-                         steer_mode_str(res.mode), "geo", steer_geo_str(res.geo), "client_asn",
-                         res.client_asn ? json_integer(res.client_asn) : json_null(), "urls",
-                         urls ? urls : json_array());
-    if (rs->body && res.mode == STEER_MODE_ORIGIN)
-        json_object_set_new(rs->body, "origin_url",
-                            json_string(arena_printf(rq->arena, "%s/%s", cfg->c.origin_url, file)));
+    jsonw_arr_end(&w);
+    if (res.mode == STEER_MODE_ORIGIN) {
+        snprintf(url, sizeof(url), "%s/%s", cfg->c.origin_url, file);
+        jsonw_kstr(&w, "origin_url", url);
+    }
+    jsonw_obj_end(&w);
     cp_config_unref(cfg);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_out_done(rs, &b, &w);
 out:
     steer_snap_unref(snap);
     return err;

@@ -91,6 +91,8 @@ struct oca {
     int64_t prefix_count; /* routes in the last report */
     int64_t prefix_peak;  /* baseline for the prefix-drop rule */
     bool degraded;        /* the last report showed a health problem */
+    int bgp_sessions;     /* sessions in the last report that had them */
+    int bgp_established;  /* of them established */
     const char *health;   /* JSON text of the last report's health ("{}" before any) */
     const char *traffic;  /* JSON text of the last report's traffic */
 };

@@ -171,6 +171,7 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     struct report_rec rec;
     const char *maint;
     int64_t count = 0;
+    size_t i;
     enum ocdn_err err;
 
     memset(out, 0, sizeof(*out));
@@ -243,6 +244,9 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     u.prefix_count = count;
     u.degraded = in->degraded;
     u.routes_changed = out->routes_changed;
+    u.bgp_sessions = in->has_bgp ? (int)in->nbgp : -1;
+    for (i = 0; in->has_bgp && i < in->nbgp; i++)
+        u.bgp_established += strcmp(in->bgp[i].state, "established") == 0;
     u.catalog_changed = out->catalog_changed;
     u.status = status_compute(&si);
     if (u.status != o.status)

@@ -67,7 +67,7 @@ db = $T/$name/cp.db
 airports = $ROOT/var/data/airports.json
 geoip = $ROOT/var/data/GeoLite2-City.mmdb
 user = $RUN_USER
-report_interval = 300s
+report_interval = ${CP_REPORT_INTERVAL:-300s}
 steer_rebuild = 0s
 ${CP_EXTRA:-}
 EOF
