@@ -92,7 +92,15 @@ check_listen(const void *field, char *err, size_t errlen)
         return OCDN_EINVAL;
     }
     for (i = 0; i < n; i++) {
-        if (net_hostport_parse(parts[i], &a, &port) != OCDN_OK) {
+        char probe[64];
+        size_t len = strlen(parts[i]);
+
+        /* Port 0 (an ephemeral port, for tests) is fine for the server; the parser wants
+         * 1..65535, so check the address with port 1 instead. */
+        snprintf(probe, sizeof(probe), "%s", parts[i]);
+        if (len > 2 && strcmp(parts[i] + len - 2, ":0") == 0)
+            probe[len - 1] = '1';
+        if (net_hostport_parse(probe, &a, &port) != OCDN_OK) {
             snprintf(err, errlen, "\"%s\" is not address:port (\"0.0.0.0:80\", \"[::]:80\")",
                      parts[i]);
             return OCDN_EINVAL;
@@ -113,8 +121,10 @@ check_routes_source(const void *field, char *err, size_t errlen)
     return OCDN_EINVAL;
 }
 
-#define K(name, type, field, def, min, max, reload, check, help)                               \
-    {name, type, offsetof(struct ag_config, field), def, min, max, reload, check, help}
+#define K(name, type, field, def, min, max, reload, check, help)                                   \
+    {                                                                                              \
+        name, type, offsetof(struct ag_config, field), def, min, max, reload, check, help          \
+    }
 
 const struct cfg_key ag_config_keys[] = {
     K("role", CFG_STR, role, "oca", 1, 16, false, check_role,
@@ -141,8 +151,7 @@ const struct cfg_key ag_config_keys[] = {
       "where routes come from: static (routes_file)"),
     K("routes_file", CFG_STR, routes_file, NULL, 1, 4096, true, NULL,
       "static routes, one route line per line; unset: no routes"),
-    K("routes_max", CFG_INT, routes_max, "2000000", 1, 2000000, true, NULL,
-      "most routes reported"),
+    K("routes_max", CFG_INT, routes_max, "2000000", 1, 2000000, true, NULL, "most routes reported"),
     K("catalog_max", CFG_INT, catalog_max, "1000000", 1, 1000000, true, NULL,
       "most files reported"),
     K("report_interval", CFG_DURATION, report_interval_ms, "5m", 1000, 86400000, true, NULL,
@@ -295,8 +304,8 @@ ag_config_read_key(const char *path, char key[AG_KEY_MAX], char *err, size_t err
     while (end > start && (buf[end - 1] == '\n' || buf[end - 1] == '\r' || buf[end - 1] == ' ' ||
                            buf[end - 1] == '\t'))
         end--;
-    if (got == sizeof(buf) - 1 || end - start >= AG_KEY_MAX || memchr(buf + start, '\n', end - start) ||
-        !key_well_formed(buf + start, end - start)) {
+    if (got == sizeof(buf) - 1 || end - start >= AG_KEY_MAX ||
+        memchr(buf + start, '\n', end - start) || !key_well_formed(buf + start, end - start)) {
         snprintf(err, errlen,
                  "key_file %s: does not hold one appliance key (ocdn_app_ and 43 characters)",
                  path);

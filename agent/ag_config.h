@@ -15,12 +15,12 @@
 #define AG_KEY_MAX    128 /* bytes of an appliance key */
 
 struct ag_config {
-    char *role;          /* "oca" or "origin" */
-    char *controlplane;  /* base URL */
-    char *key_file;      /* unset for role = origin */
-    char *ca_file;       /* unset: the system's CAs */
-    int64_t oca_id;      /* 0: from the config saved in state_dir */
-    char *listen;        /* one or two host:port, space or comma separated */
+    char *role;         /* "oca" or "origin" */
+    char *controlplane; /* base URL */
+    char *key_file;     /* unset for role = origin */
+    char *ca_file;      /* unset: the system's CAs */
+    int64_t oca_id;     /* 0: from the config saved in state_dir */
+    char *listen;       /* one or two host:port, space or comma separated */
     char *data_dir;
     char *state_dir;
     char *user;
@@ -69,7 +69,6 @@ size_t ag_config_listen(const struct ag_config *c, char out[AG_LISTEN_MAX][64]);
  * writable by group or others, OCDN_EINVAL when it is not a regular file or does not hold
  * one appliance key (ocdn_app_ and 43 base64url characters), OCDN_EIO / OCDN_ENOTFOUND when
  * it cannot be read. err says why and never quotes the key. key is wiped on error. */
-enum ocdn_err ag_config_read_key(const char *path, char key[AG_KEY_MAX], char *err,
-                                 size_t errlen);
+enum ocdn_err ag_config_read_key(const char *path, char key[AG_KEY_MAX], char *err, size_t errlen);
 
 #endif

@@ -28,6 +28,7 @@
 
 struct agent {
     const char *config_path;
+    bool debug_flag; /* -d: debug lines whatever the config says */
     struct ag_config cfg;
     char key[AG_KEY_MAX];
     int64_t oca_id; /* the id the server checks tokens against */
@@ -70,11 +71,12 @@ apply_conf(struct agent *ag, const struct cpconf *conf)
     enum ocdn_err e;
     size_t i;
 
-    if (conf->oca_id != ag->oca_id)
+    if (conf->oca_id != ag->oca_id) {
         log_warnx("agent: the control plane's config is for oca_id=%" PRId64
                   " but the server checks tokens for oca_id=%" PRId64
                   ": fix oca_id (or set it to 0) and restart",
                   conf->oca_id, ag->oca_id);
+    }
     e = serve_set_keys(ag->srv, conf->keys, conf->nkeys);
     if (e)
         log_warnx("agent: signing keys not applied: %s", ocdn_err_str(e));
@@ -116,8 +118,8 @@ reporter_config_from(const struct agent *ag, struct reporter_config *rc)
 }
 
 static void
-serve_config_from(const struct agent *ag, struct serve_config *sc,
-                  char listen[AG_LISTEN_MAX][64], char *oca, size_t ocalen, int64_t ttl_s)
+serve_config_from(const struct agent *ag, struct serve_config *sc, char listen[AG_LISTEN_MAX][64],
+                  char *oca, size_t ocalen, int64_t ttl_s)
 {
     const struct ag_config *c = &ag->cfg;
     size_t i;
@@ -202,18 +204,26 @@ reload(struct agent *ag)
     if (fixed)
         log_warnx("agent: %s changed: it takes effect at the next restart", fixed);
     if (!ag_config_is_origin(&ag->cfg) && next.key_file) {
+        /* A key file readable only by root (read at start) cannot be read again after the
+         * drop: keep that key. A new key_file that cannot be read fails the reload. */
         e = ag_config_read_key(next.key_file, key, err, sizeof(err));
-        if (e) {
+        if (e && strcmp(next.key_file, ag->cfg.key_file) != 0) {
             log_warnx("agent: reload failed, keeping the running config: %s", err);
             ag_config_clear(&next);
             return;
         }
-        memcpy(ag->key, key, sizeof(key));
-        explicit_bzero(key, sizeof(key));
+        if (e == OCDN_EIO) {
+            log_info("agent: reload: keeping the appliance key read at start (%s)", err);
+        } else if (e) {
+            log_warnx("agent: reload: keeping the appliance key read at start: %s", err);
+        } else {
+            memcpy(ag->key, key, sizeof(key));
+            explicit_bzero(key, sizeof(key));
+        }
     }
     changed = cfg_apply_reloadable(ag_config_keys, ag_config_nkeys, &ag->cfg, &next);
     ag_config_clear(&next);
-    log_set_debug(ag->cfg.debug || log_is_debug());
+    log_set_debug(ag->debug_flag || ag->cfg.debug);
     if (ag->rep) {
         reporter_config_from(ag, &rc);
         if (reporter_set_config(ag->rep, &rc) != OCDN_OK)
@@ -292,6 +302,7 @@ main(int argc, char **argv)
             break;
         case 'd':
             debug = true;
+            ag.debug_flag = true;
             break;
         case 'n':
             check_only = true;
@@ -341,16 +352,17 @@ main(int argc, char **argv)
         ag.oca_id = ag.cfg.oca_id;
         if (!ag.oca_id && have_conf)
             ag.oca_id = conf.oca_id;
-        if (!ag.oca_id)
+        if (!ag.oca_id) {
             fatalx("agent: oca_id is not set and no control-plane config is saved in %s yet: "
                    "set oca_id to this OCA's id (shown by the control plane) in %s",
                    ag.cfg.state_dir, ag.config_path);
-        if (have_conf && conf.oca_id != ag.oca_id)
+        }
+        if (have_conf && conf.oca_id != ag.oca_id) {
             log_warnx("agent: oca_id=%" PRId64 " but the saved config is for oca_id=%" PRId64
                       ": its keys are not used",
                       ag.oca_id, conf.oca_id);
-        if (have_conf && conf.oca_id != ag.oca_id)
             have_conf = false;
+        }
     }
 
     serve_config_from(&ag, &sc, listen, oca, sizeof(oca), have_conf ? conf.max_token_ttl_s : 0);
@@ -397,9 +409,10 @@ main(int argc, char **argv)
         if (e)
             fatalx("agent: cannot start the reporter: %s", ocdn_err_str(e));
     }
-    log_info("agent: started version=" OCDN_VERSION " role=%s listen=%s data_dir=%s%s%s",
-             ag.cfg.role, ag.cfg.listen, ag.cfg.data_dir, origin ? "" : " controlplane=",
-             origin ? "" : ag.cfg.controlplane);
+    log_info("agent: started version=" OCDN_VERSION " role=%s port=%u%s%.0u data_dir=%s%s%s",
+             ag.cfg.role, serve_port(ag.srv, 0), sc.nlisten > 1 ? " port2=" : "",
+             sc.nlisten > 1 ? serve_port(ag.srv, 1) : 0, ag.cfg.data_dir,
+             origin ? "" : " controlplane=", origin ? "" : ag.cfg.controlplane);
 
     signal_loop(&ag, &set);
 

@@ -26,8 +26,8 @@ struct catalog_scan_stats {
 
 /* Scan the directory dir (not recursive) into a new snapshot of the regular files whose names
  * are valid ids (caller unrefs). Symbolic links are not followed (skipped). OCDN_EIO when dir
- * cannot be opened or read, or changed so that a name was listed twice (err says why); OCDN_ETOOBIG for more than max_files ids;
- * OCDN_ENOMEM. stats may be NULL. */
+ * cannot be opened or read, or changed so that a name was listed twice (err says why); OCDN_ETOOBIG
+ * for more than max_files ids; OCDN_ENOMEM. stats may be NULL. */
 enum ocdn_err catalog_scan(const char *dir, size_t max_files, struct lineset **out,
                            struct catalog_scan_stats *stats, char *err, size_t errlen);
 

@@ -182,8 +182,8 @@ fileio_abort(struct fileio_tmp *t)
 }
 
 enum ocdn_err
-fileio_write_atomic(const char *dir, const char *name, const void *data, size_t len,
-                    mode_t mode, char *err, size_t errlen)
+fileio_write_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+                    char *err, size_t errlen)
 {
     struct fileio_tmp t;
     enum ocdn_err e;

@@ -36,7 +36,7 @@ enum ocdn_err fileio_commit(struct fileio_tmp *t, char *err, size_t errlen);
 void fileio_abort(struct fileio_tmp *t);
 
 /* Replace dir/name with len bytes of data as above. */
-enum ocdn_err fileio_write_atomic(const char *dir, const char *name, const void *data,
-                                  size_t len, mode_t mode, char *err, size_t errlen);
+enum ocdn_err fileio_write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                                  mode_t mode, char *err, size_t errlen);
 
 #endif

@@ -15,11 +15,11 @@
 #include "clock.h"
 #include "jsonx.h"
 
-#define JSON_DEPTH   8
-#define ARENA_MAX    (64 * 1024) /* error texts of one parse */
-#define KEYS_SEEN    16          /* sign_keys accepted in a config */
-#define COUNTER_MAX  ((uint64_t)(INT64_MAX / 2)) /* the control plane's bound on numbers */
-#define GZIP_CHUNK   (256 * 1024)
+#define JSON_DEPTH  8
+#define ARENA_MAX   (64 * 1024)                 /* error texts of one parse */
+#define KEYS_SEEN   16                          /* sign_keys accepted in a config */
+#define COUNTER_MAX ((uint64_t)(INT64_MAX / 2)) /* the control plane's bound on numbers */
+#define GZIP_CHUNK  (256 * 1024)
 
 /* ---- body ---- */
 
@@ -146,7 +146,9 @@ put_health(struct buf *b, const struct health_sample *h, uint64_t errors)
     }
     if (!e && h->has_load) {
         e = buf_printf(b, "%s\"load1\":%.2f", sep,
-                       h->load1 < 0 ? 0 : h->load1 > 100000 ? 100000 : h->load1);
+                       h->load1 < 0        ? 0
+                       : h->load1 > 100000 ? 100000
+                                           : h->load1);
         sep = ",";
     }
     if (!e && h->has_uptime) {
@@ -158,14 +160,15 @@ put_health(struct buf *b, const struct health_sample *h, uint64_t errors)
         sep = ",";
     }
     if (!e && h->has_disk) {
-        if (h->disk_ok)
+        if (h->disk_ok) {
             e = buf_printf(b,
                            "%s\"disks\":[{\"name\":\"data\",\"ok\":true,\"errors\":0,"
                            "\"size_bytes\":%" PRIu64 ",\"used_bytes\":%" PRIu64 "}]",
                            sep, cap((uint64_t)h->disk_size_bytes),
                            cap((uint64_t)h->disk_used_bytes));
-        else
+        } else {
             e = buf_printf(b, "%s\"disks\":[{\"name\":\"data\",\"ok\":false,\"errors\":1}]", sep);
+        }
     }
     if (!e)
         e = buf_append(b, "}", 1);
@@ -205,9 +208,10 @@ report_proto_build(const struct report_msg *m, struct buf *out)
         e = buf_puts(out, ",\"agent\":{\"version\":");
         if (!e)
             e = put_json_str(out, m->version);
-        if (!e)
+        if (!e) {
             e = buf_printf(out, ",\"started_at\":%" PRIu64 "}",
                            cap((uint64_t)(m->started_at > 0 ? m->started_at : 0)));
+        }
     }
     if (!e)
         e = buf_append(out, "}", 1);
@@ -343,9 +347,10 @@ parse_ack(const char *body, size_t len, struct report_reply *out)
         e = jsonx_get_str(j, "config_version", false, 0, CPCONF_VERSION_MAX, &ver, a, &msg);
     if (!e && ver && !printable_token(ver))
         e = jsonx_fail(a, &msg, "field 'config_version': must be printable without spaces");
-    if (!e)
-        e = jsonx_get_int(j, "manifest_version", false, 0, INT64_MAX / 2, &out->manifest_version,
-                          a, &msg);
+    if (!e) {
+        e = jsonx_get_int(j, "manifest_version", false, 0, INT64_MAX / 2, &out->manifest_version, a,
+                          &msg);
+    }
     if (!e)
         e = jsonx_get_str(j, "status", false, 0, sizeof(out->oca_status) - 1, &st, a, &msg);
     if (e) {
@@ -396,8 +401,7 @@ report_proto_parse_reply(long status, const char *body, size_t len, struct repor
     }
     error_detail(body, len, out);
     if (status == 409) {
-        out->kind = conflict_needs_full(body, len) ? REPORT_REPLY_NEED_FULL
-                                                   : REPORT_REPLY_REJECTED;
+        out->kind = conflict_needs_full(body, len) ? REPORT_REPLY_NEED_FULL : REPORT_REPLY_REJECTED;
     } else if (status == 401 || status == 403) {
         out->kind = REPORT_REPLY_UNAUTH;
     } else if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
@@ -468,8 +472,7 @@ parse_keys(json_t *j, struct cpconf *out, struct arena *a, const char **msg)
                    n != TOKEN_KEY_LEN))
             e = jsonx_fail(a, msg, "sign_keys[%zu].key: not 32 bytes of base64url", i);
         if (!e)
-            e = jsonx_get_int(o, "not_after", true, 0, INT64_MAX / 2, &keys[i].not_after, a,
-                              msg);
+            e = jsonx_get_int(o, "not_after", true, 0, INT64_MAX / 2, &keys[i].not_after, a, msg);
         if (e)
             break;
     }
@@ -542,12 +545,14 @@ report_proto_parse_config(const char *body, size_t len, struct cpconf *out, char
         e = parse_hosts(j, out, a, &msg);
     if (!e)
         e = parse_keys(j, out, a, &msg);
-    if (!e)
+    if (!e) {
         e = jsonx_get_int(j, "report_interval_s", false, 1, 86400, &out->report_interval_s, a,
                           &msg);
-    if (!e)
+    }
+    if (!e) {
         e = jsonx_get_int(j, "max_token_ttl_s", false, 1, 30 * 86400, &out->max_token_ttl_s, a,
                           &msg);
+    }
     if (e) {
         snprintf(err, errlen, "%s", msg ? msg : ocdn_err_str(e));
         explicit_bzero(out, sizeof(*out));

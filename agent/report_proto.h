@@ -16,10 +16,10 @@
  * network: every field is bounded and checked, and members this agent does not know are
  * ignored (a newer control plane may add some). */
 
-#define REPORT_REPLY_MAX (1024 * 1024) /* bytes of a report reply or config body we read */
-#define CPCONF_KEYS_MAX  4             /* signing keys kept (serve.h SERVE_KEYS_MAX) */
-#define CPCONF_HOSTS_MAX 16            /* host names (serve.h SERVE_HOSTS_MAX) */
-#define CPCONF_HOST_MAX  253
+#define REPORT_REPLY_MAX   (1024 * 1024) /* bytes of a report reply or config body we read */
+#define CPCONF_KEYS_MAX    4             /* signing keys kept (serve.h SERVE_KEYS_MAX) */
+#define CPCONF_HOSTS_MAX   16            /* host names (serve.h SERVE_HOSTS_MAX) */
+#define CPCONF_HOST_MAX    253
 #define CPCONF_VERSION_MAX 64
 
 /* One of "routes" / "catalog" in a report. */
@@ -31,9 +31,9 @@ enum report_part_mode {
 
 struct report_part {
     enum report_part_mode mode;
-    const struct lineset *set;          /* full */
-    const struct lineset_delta *delta;  /* delta */
-    int64_t base_seq;                   /* delta */
+    const struct lineset *set;         /* full */
+    const struct lineset_delta *delta; /* delta */
+    int64_t base_seq;                  /* delta */
 };
 
 /* Traffic counters since the server started (serve_stats()), bps over the last interval. */
@@ -80,11 +80,11 @@ enum report_reply_kind {
 struct report_reply {
     enum report_reply_kind kind;
     long status;
-    int64_t ack_seq;  /* ACK */
-    bool duplicate;   /* ACK */
+    int64_t ack_seq;                             /* ACK */
+    bool duplicate;                              /* ACK */
     char config_version[CPCONF_VERSION_MAX + 1]; /* ACK; "" when absent */
-    int64_t manifest_version;                     /* ACK; 0 when absent */
-    char oca_status[32];                          /* ACK; "" when absent */
+    int64_t manifest_version;                    /* ACK; 0 when absent */
+    char oca_status[32];                         /* ACK; "" when absent */
     /* The control plane's "detail" (or "error") text, or what was wrong with the reply;
      * printable ASCII, cut to fit. Safe to log. */
     char detail[256];
@@ -92,8 +92,7 @@ struct report_reply {
 
 /* Classify an HTTP reply (status, body of len bytes, not NUL-terminated) to a report. Never
  * fails: anything unreadable is REPORT_REPLY_BAD with the reason in detail. */
-void report_proto_parse_reply(long status, const char *body, size_t len,
-                              struct report_reply *out);
+void report_proto_parse_reply(long status, const char *body, size_t len, struct report_reply *out);
 
 /* GET /v1/agent/config, checked. */
 struct cpconf {
@@ -103,9 +102,9 @@ struct cpconf {
     struct token_key keys[CPCONF_KEYS_MAX]; /* the current one (not_after 0) first, then the
                                                latest to expire */
     size_t nkeys;
-    int64_t report_interval_s;                   /* 0 = not given */
-    int64_t max_token_ttl_s;                     /* 0 = not given */
-    char version[CPCONF_VERSION_MAX + 1];        /* config_version */
+    int64_t report_interval_s;            /* 0 = not given */
+    int64_t max_token_ttl_s;              /* 0 = not given */
+    char version[CPCONF_VERSION_MAX + 1]; /* config_version */
 };
 
 /* Parse a config body. OCDN_EINVAL with the first problem in err (not JSON, a missing or bad
@@ -113,8 +112,8 @@ struct cpconf {
  * host name, no key); OCDN_ETOOBIG over REPORT_REPLY_MAX; OCDN_ENOMEM. Keys beyond
  * CPCONF_KEYS_MAX are dropped, those that expire first. Key bytes are wiped from every
  * temporary buffer; *out is zeroed on error. */
-enum ocdn_err report_proto_parse_config(const char *body, size_t len, struct cpconf *out,
-                                        char *err, size_t errlen);
+enum ocdn_err report_proto_parse_config(const char *body, size_t len, struct cpconf *out, char *err,
+                                        size_t errlen);
 
 /* Delay before attempt number fails + 1 after fails (>= 1) failures in a row: min_ms doubled
  * per failure, capped at max_ms, then +-20 % jitter (seed: clock_jitter_ms()), never above

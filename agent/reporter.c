@@ -28,10 +28,14 @@
 #include "routeset.h"
 #include "version.h"
 
-#define JITTER_PCT      10              /* report interval +-10 % (DESIGN.md 4) */
-#define CONNECT_MAX_MS  10000           /* connect timeout, at most */
-#define URL_MAX         2048
-#define ERR_MAX         512
+#define JITTER_PCT     10    /* report interval +-10 % (DESIGN.md 4) */
+#define CONNECT_MAX_MS 10000 /* connect timeout, at most */
+#define URL_MAX        2048
+#define ERR_MAX        512
+/* Where a seq that fell behind the control plane jumps at least: 2^41 ms is the year 2039, so
+ * one jump clears every seq a clock-seeded agent (state.h) used before then, even when this
+ * host's clock was reset; doubling alone would take dozens of rounds from a small seq. */
+#define SEQ_BEHIND_FLOOR (INT64_C(1) << 41)
 
 /* A copy of struct reporter_config that owns its strings; shared by reference. */
 struct rcfg {
@@ -55,8 +59,8 @@ struct reporter {
     pthread_cond_t cv;
     pthread_t thread;
     bool started;
-    bool stop_req; /* under mu */
-    bool kick;     /* under mu */
+    bool stop_req;        /* under mu */
+    bool kick;            /* under mu */
     atomic_bool stopping; /* read by curl's progress callback */
     struct rcfg *cfg;     /* under mu */
     struct reporter_hooks hooks;
@@ -317,8 +321,8 @@ reporter_config_load(const char *state_dir, struct cpconf *out, char *err, size_
 /* GET the config; *modified false on 304. The body is saved in state_dir before it is used,
  * so that what the server verifies with is what a restart will load. */
 static enum ocdn_err
-fetch_config(CURL *h, const struct reporter_config *cfg, atomic_bool *stopping,
-             const char *known, struct cpconf *out, bool *modified, char *err, size_t errlen)
+fetch_config(CURL *h, const struct reporter_config *cfg, atomic_bool *stopping, const char *known,
+             struct cpconf *out, bool *modified, char *err, size_t errlen)
 {
     struct http_req rq = {false, "/v1/agent/config", known, NULL, 0, false};
     struct http_res res;
@@ -435,12 +439,12 @@ read_sets(struct reporter *r, const struct reporter_config *cfg)
 
     if (cfg->routes_file) {
         e = routeset_load_static(cfg->routes_file, cfg->max_routes, &s, err, sizeof(err));
-        if (e)
-            log_warnx("reporter: routes not read, %s: %s", r->cur_routes ? "keeping the last set"
-                                                                          : "reporting none",
-                      err);
-    } else if (!r->cur_routes) {
-        s = lineset_new_empty();
+        if (e) {
+            log_warnx("reporter: routes not read, %s: %s",
+                      r->cur_routes ? "keeping the last set" : "reporting none", err);
+        }
+    } else if (lineset_count(r->cur_routes) || !r->cur_routes) {
+        s = lineset_new_empty(); /* no routes_file (any more): no routes */
     }
     if (s) {
         lineset_unref(r->cur_routes);
@@ -548,9 +552,10 @@ build(struct reporter *r, const struct reporter_config *cfg, struct buf *out, bo
     m.version = OCDN_VERSION;
     m.started_at = r->started_at;
     e = report_proto_build(&m, &plain);
-    if (e == OCDN_ETOOBIG)
+    if (e == OCDN_ETOOBIG) {
         log_warnx("reporter: report seq=%" PRId64 " is larger than report_max=%zu", m.seq,
                   cfg->report_max);
+    }
     if (e)
         goto out;
     if (plain.len > cfg->gzip_min) {
@@ -637,8 +642,8 @@ backoff(struct reporter *r, const struct reporter_config *cfg)
 static int64_t
 interval(struct reporter *r, const struct reporter_config *cfg)
 {
-    return clock_jitter_ms(r->cp_interval_ms > 0 ? r->cp_interval_ms : cfg->interval_ms,
-                           JITTER_PCT, &r->seed);
+    return clock_jitter_ms(r->cp_interval_ms > 0 ? r->cp_interval_ms : cfg->interval_ms, JITTER_PCT,
+                           &r->seed);
 }
 
 /* A 200 for the pending report. */
@@ -664,6 +669,8 @@ handle_ack(struct reporter *r, const struct reporter_config *cfg, const struct r
         jump = r->p.seq > STATE_SEQ_MAX / 2 ? STATE_SEQ_MAX : r->p.seq * 2;
         if (jump < clock_wall_ms())
             jump = clock_wall_ms();
+        if (jump < SEQ_BEHIND_FLOOR)
+            jump = SEQ_BEHIND_FLOOR;
         if (r->st.next_seq < jump)
             r->st.next_seq = jump;
         log_warnx("reporter: control plane had already applied seq=%" PRId64
@@ -680,9 +687,10 @@ handle_ack(struct reporter *r, const struct reporter_config *cfg, const struct r
     res->duplicate = rep->duplicate;
     log_debug("reporter: acked seq=%" PRId64 " duplicate=%d attempt=%u status=%s", r->p.seq,
               rep->duplicate, r->p.attempts, rep->oca_status);
-    if (r->p.attempts > 1)
+    if (r->p.attempts > 1) {
         log_info("reporter: control plane reachable again seq=%" PRId64 " after %u attempts",
                  r->p.seq, r->p.attempts);
+    }
     /* After retries the readings are stale: report again at once. */
     catch_up = r->p.attempts > 1;
     pending_clear(&r->p);
@@ -716,8 +724,7 @@ reporter_run_once(struct reporter *r, struct reporter_result *out)
     e = build(r, cfg, &body, &gz, out);
     if (e) {
         /* Nothing was sent; a new report (new seq, new readings) is made next time. */
-        log_warnx("reporter: cannot build report seq=%" PRId64 ": %s", r->p.seq,
-                  ocdn_err_str(e));
+        log_warnx("reporter: cannot build report seq=%" PRId64 ": %s", r->p.seq, ocdn_err_str(e));
         pending_clear(&r->p);
         out->outcome = REPORTER_LOCAL_ERROR;
         out->delay_ms = backoff(r, cfg);
@@ -748,8 +755,8 @@ reporter_run_once(struct reporter *r, struct reporter_result *out)
         break;
     case REPORT_REPLY_NEED_FULL:
         if (!out->routes_full || !out->catalog_full) {
-            log_info("reporter: control plane wants a full report seq=%" PRId64 ": %s",
-                     r->p.seq, rep.detail);
+            log_info("reporter: control plane wants a full report seq=%" PRId64 ": %s", r->p.seq,
+                     rep.detail);
             pending_clear(&r->p);
             drop_base(r, cfg);
             r->fails = 0;
@@ -824,9 +831,8 @@ reporter_new(const struct reporter_config *cfg, const struct reporter_hooks *hoo
         goto fail;
     if (notes[0])
         log_warnx("reporter: state in %s partly discarded: %s", cfg->state_dir, notes);
-    log_info("reporter: state next_seq=%" PRId64 " acked_seq=%" PRId64 " base=%s",
-             r->st.next_seq, r->st.acked_seq,
-             r->st.routes || r->st.catalog ? "loaded" : "none (full report next)");
+    log_info("reporter: state next_seq=%" PRId64 " acked_seq=%" PRId64 " base=%s", r->st.next_seq,
+             r->st.acked_seq, r->st.routes || r->st.catalog ? "loaded" : "none (full report next)");
     if (hooks)
         r->hooks = *hooks;
     if (known) {

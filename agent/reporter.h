@@ -68,14 +68,14 @@ enum reporter_outcome {
 
 struct reporter_result {
     enum reporter_outcome outcome;
-    int64_t seq;        /* of the report sent (0 when none) */
-    bool routes_full;   /* the report carried the full route set */
-    bool catalog_full;  /* the report carried the full catalog */
-    bool gzipped;       /* the body was sent gzip-compressed */
-    bool duplicate;     /* ACKED: the control plane had it already */
+    int64_t seq;         /* of the report sent (0 when none) */
+    bool routes_full;    /* the report carried the full route set */
+    bool catalog_full;   /* the report carried the full catalog */
+    bool gzipped;        /* the body was sent gzip-compressed */
+    bool duplicate;      /* ACKED: the control plane had it already */
     bool config_fetched; /* a new config was fetched and applied */
-    unsigned attempt;   /* 1 for the first try of this seq */
-    int64_t delay_ms;   /* until the next cycle */
+    unsigned attempt;    /* 1 for the first try of this seq */
+    int64_t delay_ms;    /* until the next cycle */
 };
 
 /* Load the state from cfg->state_dir (state_load(); what was discarded is logged) and make a

@@ -23,9 +23,9 @@
 #define CONFIG_FILE "config.json"
 #define SEQ_MAGIC   "ocdn-agent-seq 1"
 #define BASE_MAGIC  "ocdn-agent-base 1"
-#define SEQ_TEXT    256                           /* bytes of a seq file */
+#define SEQ_TEXT    256                          /* bytes of a seq file */
 #define BASE_MAX    ((size_t)1536 * 1024 * 1024) /* bytes of a base file (2 M routes fit) */
-#define END_LEN     13                            /* "end " + 8 hex digits + "\n" */
+#define END_LEN     13                           /* "end " + 8 hex digits + "\n" */
 
 void
 state_init(struct state *st)
@@ -53,9 +53,9 @@ state_fresh(struct state *st, int64_t now_ms)
 int
 state_format_seq(const struct state *st, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, SEQ_MAGIC "\nnext_seq %" PRId64 "\nacked_seq %" PRId64
-                                         "\nbase_seq %" PRId64 "\n",
-                     st->next_seq, st->acked_seq, st->base_seq);
+    int n = snprintf(
+        buf, len, SEQ_MAGIC "\nnext_seq %" PRId64 "\nacked_seq %" PRId64 "\nbase_seq %" PRId64 "\n",
+        st->next_seq, st->acked_seq, st->base_seq);
 
     return n < 0 || (size_t)n >= len ? -1 : n;
 }
@@ -201,8 +201,7 @@ put_set(struct crcout *o, const char *name, const struct lineset *s)
 }
 
 enum ocdn_err
-state_format_base(FILE *f, int64_t seq, const struct lineset *routes,
-                  const struct lineset *catalog)
+state_format_base(FILE *f, int64_t seq, const struct lineset *routes, const struct lineset *catalog)
 {
     struct crcout o = {f, crc32(0L, Z_NULL, 0), false};
     char line[64];

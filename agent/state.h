@@ -56,8 +56,7 @@ void state_fresh(struct state *st, int64_t now_ms);
  * expect). notes gets "" or what was discarded and why. OCDN_EIO when a file exists but
  * cannot be read (permissions: err says why), OCDN_ENOMEM; out is then cleared. */
 enum ocdn_err state_load(const char *dir, const struct state_limits *lim, int64_t now_ms,
-                         struct state *out, char *notes, size_t noteslen, char *err,
-                         size_t errlen);
+                         struct state *out, char *notes, size_t noteslen, char *err, size_t errlen);
 
 /* Write the seq file from st (next_seq, acked_seq, base_seq). OCDN_EIO (err says why). */
 enum ocdn_err state_save_seq(const char *dir, const struct state *st, char *err, size_t errlen);

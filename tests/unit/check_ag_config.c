@@ -63,8 +63,7 @@ START_TEST(origin_config_prints_golden)
     FILE *f;
 
     memset(&c, 0, sizeof(c));
-    ck_assert_int_eq(ag_config_load(fixture_path("agent/config/origin.conf"), &c, err,
-                                    sizeof(err)),
+    ck_assert_int_eq(ag_config_load(fixture_path("agent/config/origin.conf"), &c, err, sizeof(err)),
                      OCDN_OK);
     ck_assert(ag_config_is_origin(&c));
     ck_assert_ptr_null(c.key_file);
@@ -108,6 +107,22 @@ START_TEST(bad_configs_name_the_key)
     ck_assert_msg(strstr(err, bad[_i].why) != NULL, "%s: \"%s\" lacks \"%s\"", bad[_i].file, err,
                   bad[_i].why);
     ck_assert_ptr_null(c.role);
+}
+END_TEST
+
+START_TEST(listen_port_zero_for_tests)
+{
+    struct ag_config c;
+    char err[512], listen[AG_LISTEN_MAX][64];
+
+    memset(&c, 0, sizeof(c));
+    ck_assert_msg(ag_config_load(fixture_path("agent/config/listen_port0.conf"), &c, err,
+                                 sizeof(err)) == OCDN_OK,
+                  "%s", err);
+    ck_assert_uint_eq(ag_config_listen(&c, listen), 2);
+    ck_assert_str_eq(listen[0], "127.0.0.1:0");
+    ck_assert_str_eq(listen[1], "[::1]:0");
+    ag_config_clear(&c);
 }
 END_TEST
 
@@ -159,9 +174,9 @@ START_TEST(key_read_good)
     ck_assert_int_eq(ag_config_read_key(key_file(GOOD_KEY "\n", 0600), key, err, sizeof(err)),
                      OCDN_OK);
     ck_assert_str_eq(key, GOOD_KEY);
-    ck_assert_int_eq(ag_config_read_key(key_file("  " GOOD_KEY " \r\n\n", 0400), key, err,
-                                        sizeof(err)),
-                     OCDN_OK);
+    ck_assert_int_eq(
+        ag_config_read_key(key_file("  " GOOD_KEY " \r\n\n", 0400), key, err, sizeof(err)),
+        OCDN_OK);
     ck_assert_str_eq(key, GOOD_KEY);
 }
 END_TEST
@@ -236,6 +251,7 @@ ag_config_suite(void)
     tcase_add_test(tc, oca_config_loads);
     tcase_add_test(tc, origin_config_prints_golden);
     tcase_add_loop_test(tc, bad_configs_name_the_key, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+    tcase_add_test(tc, listen_port_zero_for_tests);
     tcase_add_test(tc, defaults_need_a_key_file);
     tcase_add_test(tc, table_reloadable_keys);
     suite_add_tcase(s, tc);

@@ -50,12 +50,9 @@ START_TEST(meminfo_bad)
 
     ck_assert_int_eq(health_parse_meminfo("MemTotal: 100 kB\n", &v), OCDN_EINVAL);
     ck_assert_int_eq(health_parse_meminfo("MemAvailable: 10 kB\n", &v), OCDN_EINVAL);
-    ck_assert_int_eq(health_parse_meminfo("MemTotal: 0 kB\nMemAvailable: 0 kB\n", &v),
-                     OCDN_EINVAL);
-    ck_assert_int_eq(health_parse_meminfo("MemTotal: x kB\nMemAvailable: 1 kB\n", &v),
-                     OCDN_EINVAL);
-    ck_assert_int_eq(health_parse_meminfo("MemTotal: 100\nMemAvailable: 1 kB\n", &v),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(health_parse_meminfo("MemTotal: 0 kB\nMemAvailable: 0 kB\n", &v), OCDN_EINVAL);
+    ck_assert_int_eq(health_parse_meminfo("MemTotal: x kB\nMemAvailable: 1 kB\n", &v), OCDN_EINVAL);
+    ck_assert_int_eq(health_parse_meminfo("MemTotal: 100\nMemAvailable: 1 kB\n", &v), OCDN_EINVAL);
     ck_assert_int_eq(
         health_parse_meminfo("MemTotal: 99999999999999999999999 kB\nMemAvailable: 1 kB\n", &v),
         OCDN_EINVAL);

@@ -21,13 +21,13 @@ make(const char *const *items, size_t n)
     for (i = 0; i < n; i++) {
         const char *eq = strchr(items[i], '=');
 
-        if (eq)
-            ck_assert_int_eq(lineset_builder_add(b, items[i], (size_t)(eq - items[i]), eq + 1,
-                                                 strlen(eq + 1)),
-                             OCDN_OK);
-        else
-            ck_assert_int_eq(lineset_builder_add(b, items[i], strlen(items[i]), NULL, 0),
-                             OCDN_OK);
+        if (eq) {
+            ck_assert_int_eq(
+                lineset_builder_add(b, items[i], (size_t)(eq - items[i]), eq + 1, strlen(eq + 1)),
+                OCDN_OK);
+        } else {
+            ck_assert_int_eq(lineset_builder_add(b, items[i], strlen(items[i]), NULL, 0), OCDN_OK);
+        }
     }
     ck_assert_int_eq(lineset_builder_finish(b, &s, NULL, 0), OCDN_OK);
     lineset_builder_free(b);
@@ -225,9 +225,10 @@ START_TEST(diff_applied_gives_new_set)
         snprintf(buf, sizeof(buf), "%zu", i);
         if (x % 3)
             lineset_builder_add(b1, buf, strlen(buf), buf, strlen(buf));
-        if (x % 5)
+        if (x % 5) {
             lineset_builder_add(b2, buf, strlen(buf), (x % 7) ? buf : "changed",
                                 (x % 7) ? strlen(buf) : 7);
+        }
     }
     ck_assert_int_eq(lineset_builder_finish(b1, &s1, NULL, 0), OCDN_OK);
     ck_assert_int_eq(lineset_builder_finish(b2, &s2, NULL, 0), OCDN_OK);
@@ -242,15 +243,17 @@ START_TEST(diff_applied_gives_new_set)
             long k = lineset_find(s2, lineset_key(s1, i));
             replaced |= k >= 0 && d.add[j] == lineset_line(s2, (size_t)k);
         }
-        if (!deleted && !replaced)
+        if (!deleted && !replaced) {
             lineset_builder_add(b3, lineset_key(s1, i), strlen(lineset_key(s1, i)),
                                 lineset_line(s1, i), strlen(lineset_line(s1, i)));
+        }
     }
     for (j = 0; j < d.nadd; j++) {
         for (i = 0; i < lineset_count(s2); i++) {
-            if (d.add[j] == lineset_line(s2, i))
+            if (d.add[j] == lineset_line(s2, i)) {
                 lineset_builder_add(b3, lineset_key(s2, i), strlen(lineset_key(s2, i)), d.add[j],
                                     strlen(d.add[j]));
+            }
         }
     }
     ck_assert_int_eq(lineset_builder_finish(b3, &s3, NULL, 0), OCDN_OK);

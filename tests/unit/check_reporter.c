@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clock.h"
 #include "log.h"
 #include "report_proto.h"
 #include "reporter.h"
@@ -136,9 +137,8 @@ START_TEST(body_full_parts)
     ck_assert_str_eq(json_string_value(json_array_get(add, 1)), r[0]);
     ck_assert_str_eq(jstr(j, "catalog", "mode"), "full");
     ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(j, "catalog"), "add")), 2);
-    ck_assert_double_eq_tol(json_real_value(json_object_get(json_object_get(j, "health"),
-                                                            "cpu_pct")),
-                            100, 1e-9);
+    ck_assert_double_eq_tol(
+        json_real_value(json_object_get(json_object_get(j, "health"), "cpu_pct")), 100, 1e-9);
     ck_assert_int_eq(jint(j, "health", "uptime_s"), 86400);
     ck_assert_int_eq(jint(j, "health", "errors"), 3);
     ck_assert_int_eq(json_integer_value(json_object_get(
@@ -351,7 +351,7 @@ START_TEST(reply_errors_classified)
 END_TEST
 
 static const char *const bad_acks[] = {
-    "bad_not_json.txt",    "bad_truncated.json",      "bad_no_ack_seq.json",
+    "bad_not_json.txt",      "bad_truncated.json",      "bad_no_ack_seq.json",
     "bad_no_duplicate.json", "bad_ack_seq_string.json", "bad_ack_seq_zero.json",
     "bad_ack_seq_real.json", "bad_version_long.json",   "bad_version_space.json",
     "bad_version_null.json", "bad_array.json",          "bad_need_full_200.json",
@@ -387,6 +387,53 @@ START_TEST(reply_huge_and_hostile)
     /* Control characters in a detail are masked so the log line stays one line. */
     report_proto_parse_reply(400, ctl, strlen(ctl), &r);
     ck_assert_str_eq(r.detail, "line?break?[31m");
+}
+END_TEST
+
+/* Damaged replies and configs (random bytes changed, cut short) never crash the parsers and
+ * never yield an ack or a config that was not in the text. */
+START_TEST(reply_and_config_mutations)
+{
+    size_t alen, clen, i, k;
+    char *ack = fixture("agent/reply/ack.json", &alen);
+    char *conf = fixture("agent/cpconf/good.json", &clen);
+    char *m = malloc(clen > alen ? clen : alen);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    struct report_reply r;
+    struct cpconf c;
+    char err[256];
+
+    for (i = 0; i < 3000; i++) {
+        const char *src = i % 2 ? conf : ack;
+        size_t len = i % 2 ? clen : alen, cut;
+
+        memcpy(m, src, len);
+        for (k = 0; k < 1 + i % 4; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            m[x % len] = (char)(x >> 32);
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        cut = i % 5 == 0 ? (size_t)(x % len) : len;
+        if (i % 2) {
+            if (report_proto_parse_config(m, cut, &c, err, sizeof(err)) == OCDN_OK) {
+                ck_assert_int_ge(c.oca_id, 1);
+                ck_assert_uint_ge(c.nkeys, 1);
+                ck_assert_uint_le(c.nkeys, CPCONF_KEYS_MAX);
+                ck_assert_uint_ge(c.nhosts, 1);
+            } else {
+                ck_assert_uint_eq(c.nkeys, 0);
+            }
+        } else {
+            report_proto_parse_reply(200, m, cut, &r);
+            ck_assert(r.kind == REPORT_REPLY_ACK || r.kind == REPORT_REPLY_BAD);
+            if (r.kind == REPORT_REPLY_ACK)
+                ck_assert_int_ge(r.ack_seq, 1);
+            ck_assert_uint_lt(strlen(r.detail), sizeof(r.detail));
+        }
+    }
+    free(m);
+    free(ack);
+    free(conf);
 }
 END_TEST
 
@@ -767,8 +814,8 @@ fake_serve_one(int c)
     snprintf(out, sizeof(out),
              "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
              "Connection: close\r\n%s%s%s\r\n",
-             rep.status, body ? strlen(body) : 0, rep.mode == FAKE_FIXED && rep.version ? "ETag: \""
-                                                                                        : "",
+             rep.status, body ? strlen(body) : 0,
+             rep.mode == FAKE_FIXED && rep.version ? "ETag: \"" : "",
              rep.mode == FAKE_FIXED && rep.version ? rep.version : "",
              rep.mode == FAKE_FIXED && rep.version ? "\"\r\n" : "");
     send_all(c, out, strlen(out));
@@ -949,8 +996,7 @@ new_reporter(const struct cpconf *known)
     struct reporter *r = NULL;
     char err[512];
 
-    ck_assert_msg(reporter_new(&rcfg, &hooks, known, &r, err, sizeof(err)) == OCDN_OK, "%s",
-                  err);
+    ck_assert_msg(reporter_new(&rcfg, &hooks, known, &r, err, sizeof(err)) == OCDN_OK, "%s", err);
     return r;
 }
 
@@ -1146,7 +1192,8 @@ START_TEST(need_full_drops_base)
 {
     struct reporter *r = new_reporter(NULL);
     struct reporter_result res;
-    const char *nf = "{\"error\":\"conflict\",\"detail\":\"send a full report\",\"need_full\":true}";
+    const char *nf =
+        "{\"error\":\"conflict\",\"detail\":\"send a full report\",\"need_full\":true}";
     json_t *j;
 
     fake_expect(FAKE_ACK, 0, NULL, NULL);
@@ -1240,7 +1287,8 @@ START_TEST(duplicate_on_first_attempt_skips_ahead)
     ck_assert_int_eq(res.seq, 5);
     ck_assert_int_eq(reporter_state(r)->acked_seq, 4); /* not taken as applied */
     seq = reporter_state(r)->next_seq;
-    ck_assert_int_ge(seq, 1700000000000LL); /* at least the wall clock in ms */
+    ck_assert_int_ge(seq, INT64_C(1) << 41); /* past any clock-seeded seq before 2039 */
+    ck_assert_int_ge(seq, clock_wall_ms());
     ck_assert_int_eq(seq_on_disk("next_seq"), seq);
     fake_expect(FAKE_ACK, 0, NULL, NULL);
     run(r, &res, REPORTER_ACKED);
@@ -1448,6 +1496,24 @@ START_TEST(no_routes_file_reports_empty_set)
     ck_assert_str_eq(jstr(j, "routes", "mode"), "full");
     ck_assert_str_eq(list_of(j, "routes", "add"), "");
     json_decref(j);
+    /* A routes file set by a reload, then unset again: its routes are withdrawn. */
+    rcfg.routes_file = routes_path;
+    ck_assert_int_eq(reporter_set_config(r, &rcfg), OCDN_OK);
+    fake_expect(FAKE_ACK, 0, NULL, NULL);
+    run(r, &res, REPORTER_ACKED);
+    j = req_json(1);
+    ck_assert_str_eq(list_of(j, "routes", "add"),
+                     "198.51.100.0/24|65001|||192.0.2.1|isp4,"
+                     "203.0.113.0/24|65001 64500|50|65001:300|198.18.0.1|isp4");
+    json_decref(j);
+    rcfg.routes_file = NULL;
+    ck_assert_int_eq(reporter_set_config(r, &rcfg), OCDN_OK);
+    fake_expect(FAKE_ACK, 0, NULL, NULL);
+    run(r, &res, REPORTER_ACKED);
+    j = req_json(2);
+    ck_assert_str_eq(jstr(j, "routes", "mode"), "delta");
+    ck_assert_str_eq(list_of(j, "routes", "del"), "198.51.100.0/24 isp4,203.0.113.0/24 isp4");
+    json_decref(j);
     reporter_free(r);
 }
 END_TEST
@@ -1638,6 +1704,7 @@ reporter_suite(void)
     tcase_add_test(tc, reply_errors_classified);
     tcase_add_loop_test(tc, reply_bad_ack_bodies, 0, (int)(sizeof(bad_acks) / sizeof(bad_acks[0])));
     tcase_add_test(tc, reply_huge_and_hostile);
+    tcase_add_test(tc, reply_and_config_mutations);
     tcase_add_test(tc, config_good);
     tcase_add_test(tc, config_keeps_current_and_longest_keys);
     tcase_add_loop_test(tc, config_bad, 0, (int)(sizeof(bad_confs) / sizeof(bad_confs[0])));

@@ -76,13 +76,11 @@ START_TEST(add_line_refusals)
     ck_assert_int_eq(routeset_add_line(b, "x", 1, &why), OCDN_EINVAL);
     ck_assert_ptr_nonnull(why);
     ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1||||p\0x", 23, &why), OCDN_EINVAL);
-    ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1||||bad proto", 29, &why),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1||||bad proto", 29, &why), OCDN_EINVAL);
     ck_assert_str_eq(why, "bad protocol name");
     ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1|x|||p", 22, &why), OCDN_EINVAL);
     ck_assert_str_eq(why, "bad MED");
-    ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1|||300.1.1.1|p", 30, &why),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(routeset_add_line(b, "203.0.113.0/24|1|||300.1.1.1|p", 30, &why), OCDN_EINVAL);
     ck_assert_str_eq(why, "bad next hop");
     memset(longline, 'a', sizeof(longline));
     ck_assert_int_eq(routeset_add_line(b, longline, sizeof(longline), &why), OCDN_EINVAL);

@@ -117,9 +117,9 @@ START_TEST(seq_parse_good)
 END_TEST
 
 static const char *const bad_seq[] = {
-    "seq_bad_magic",      "seq_truncated",  "seq_inconsistent", "seq_base_after_ack",
-    "seq_zero_next",      "seq_negative",   "seq_overflow",     "seq_too_big",
-    "seq_trailing",       "seq_wrong_order", "seq_empty",
+    "seq_bad_magic", "seq_truncated",   "seq_inconsistent", "seq_base_after_ack",
+    "seq_zero_next", "seq_negative",    "seq_overflow",     "seq_too_big",
+    "seq_trailing",  "seq_wrong_order", "seq_empty",
 };
 
 START_TEST(seq_parse_bad)
@@ -255,6 +255,29 @@ START_TEST(base_every_truncation_refused)
                       "accepted a file cut at %zu of %zu bytes", n, len);
     }
     free(copy);
+    free(text);
+}
+END_TEST
+
+/* Any one byte changed anywhere is caught (CRC-32 detects every burst of up to 32 bits). */
+START_TEST(base_every_byte_flip_refused)
+{
+    struct lineset *r, *c;
+    int64_t seq;
+    size_t len, n;
+    char err[256], *text = fixture("agent/state/base_good", &len);
+
+    for (n = 0; n < len; n++) {
+        char was = text[n];
+
+        text[n] = (char)(was ^ 0x20);
+        ck_assert_msg(state_parse_base(text, len, &lim, &seq, &r, &c, err, sizeof(err)) != OCDN_OK,
+                      "accepted a file with byte %zu changed", n);
+        text[n] = was;
+    }
+    ck_assert_int_eq(state_parse_base(text, len, &lim, &seq, &r, &c, err, sizeof(err)), OCDN_OK);
+    lineset_unref(r);
+    lineset_unref(c);
     free(text);
 }
 END_TEST
@@ -397,7 +420,7 @@ START_TEST(load_mismatched_base_dropped)
     struct state st;
     char notes[256], err[256];
 
-    put_fixture("seq", "agent/state/seq_good"); /* base_seq 40 */
+    put_fixture("seq", "agent/state/seq_good");   /* base_seq 40 */
     put_fixture("base", "agent/state/base_good"); /* written for 1764000000042 */
     state_init(&st);
     ck_assert_int_eq(state_load(dir, &lim, 1, &st, notes, sizeof(notes), err, sizeof(err)),
@@ -456,8 +479,7 @@ START_TEST(save_and_load_round_trip)
     ck_assert_int_eq(file_mode("seq"), 0600);
     ck_assert_int_eq(file_mode("base"), 0600);
     ck_assert_uint_eq(dir_entries(), 2); /* no temporary file left */
-    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)),
-                     OCDN_OK);
+    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)), OCDN_OK);
     ck_assert_str_eq(notes, "");
     ck_assert_int_eq(b.next_seq, 11);
     ck_assert(lineset_equal(a.routes, b.routes));
@@ -465,8 +487,7 @@ START_TEST(save_and_load_round_trip)
     /* A newer seq file replaces the old one whole. */
     a.next_seq = 12;
     ck_assert_int_eq(state_save_seq(dir, &a, err, sizeof(err)), OCDN_OK);
-    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)),
-                     OCDN_OK);
+    ck_assert_int_eq(state_load(dir, &lim, 1, &b, notes, sizeof(notes), err, sizeof(err)), OCDN_OK);
     ck_assert_int_eq(b.next_seq, 12);
     state_clear(&a);
     state_clear(&b);
@@ -576,6 +597,7 @@ state_suite(void)
     tcase_add_test(tc, base_parse_unknown_set);
     tcase_add_loop_test(tc, base_parse_bad, 0, (int)(sizeof(bad_base) / sizeof(bad_base[0])));
     tcase_add_test(tc, base_every_truncation_refused);
+    tcase_add_test(tc, base_every_byte_flip_refused);
     tcase_add_test(tc, base_format_round_trip);
     suite_add_tcase(s, tc);
     tc = tcase_create("load");
