@@ -247,9 +247,10 @@ main(int argc, char **argv)
     {
         /* A file every OCA holds, so the database also serves steering benchmarks. */
         static const char title[] = "{\"id\":\"bench\",\"name\":\"Bench\"}";
-        static const char file[] = "{\"id\":\"bench-1\",\"title_id\":\"bench\",\"size\":1,"
-                                   "\"sha256\":\"0000000000000000000000000000000000000000000000000000"
-                                   "000000000000\"}";
+        static const char file[] =
+            "{\"id\":\"bench-1\",\"title_id\":\"bench\",\"size\":1,"
+            "\"sha256\":\"0000000000000000000000000000000000000000000000000000"
+            "000000000000\"}";
 
         if (call("POST", "/v1/titles", admin, title, strlen(title), NULL) != 201 ||
             call("POST", "/v1/files", admin, file, strlen(file), NULL) != 201)

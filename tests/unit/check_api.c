@@ -1159,6 +1159,68 @@ START_TEST(prefix_drop_notification)
 }
 END_TEST
 
+/* After the site's fill window (02:00-14:00 local, shifted by the offset) an OCA holding less
+ * than 95 % of its manifest gets a catalog_low notification; it clears once the catalog is
+ * complete. */
+START_TEST(catalog_below_manifest_after_fill_window)
+{
+    struct world w;
+    struct res r;
+    struct clock_tz *tz;
+    sqlite3 *db;
+    char body[4096], sql[256];
+    int64_t end, now = clock_wall_s();
+    size_t n, i;
+
+    make_world(&w);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_exec(db, "INSERT INTO manifests VALUES (1, 1, 0, 'h')", NULL, NULL, NULL),
+        SQLITE_OK);
+    for (i = 0; i < 20; i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO manifest_files VALUES (1, 'f%02zu', 0)", i);
+        ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_close(db);
+    /* The OCA holds 18 of the 20 files: 90 %. */
+    n = (size_t)snprintf(body, sizeof(body), "{\"seq\":2,\"catalog\":{\"mode\":\"full\",\"add\":[");
+    for (i = 0; i < 18; i++)
+        n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\"f%02zu\"", i ? "," : "", i);
+    snprintf(body + n, sizeof(body) - n, "]}}");
+    r = expect(200, "POST", "/v1/agent/report", w.a.appliance, body);
+    res_free(&r);
+    ck_assert_int_eq(clock_tz_load(NULL, "Europe/Paris", &tz), OCDN_OK);
+    end = clock_tz_local_to_utc(tz, now, 14 * 60);
+    clock_tz_free(tz);
+    /* During the window: no judgement yet. */
+    sweep_at(end - 3600);
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low", w.a.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 0);
+    res_free(&r);
+    /* Ten minutes after it: 90 % < 95 %. */
+    sweep_at(end + 600);
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low&state=open", w.a.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
+    ck_assert_msg(strstr(r.body, "18 of the 20") != NULL, "%s", r.body);
+    res_free(&r);
+    /* Org B sees nothing of it. */
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low", w.b.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 0);
+    res_free(&r);
+    /* The OCA completes its catalog: the condition clears, the notification closes after the
+     * hold time. */
+    r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+               "{\"seq\":3,\"catalog\":{\"mode\":\"delta\",\"base_seq\":2,"
+               "\"add\":[\"f18\",\"f19\"]}}");
+    res_free(&r);
+    sweep_at(end + 700);
+    sweep_at(end + 700 + 601);
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low&state=closed", w.a.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
+    res_free(&r);
+}
+END_TEST
+
 START_TEST(maintenance_rules_and_status)
 {
     struct world w;
@@ -1473,6 +1535,7 @@ suite(void)
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
     tcase_add_test(por, maintenance_rules_and_status);
+    tcase_add_test(por, catalog_below_manifest_after_fill_window);
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
     tcase_add_test(ste, steer_answers_signed_urls);
