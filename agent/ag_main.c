@@ -353,9 +353,21 @@ main(int argc, char **argv)
         if (!ag.oca_id && have_conf)
             ag.oca_id = conf.oca_id;
         if (!ag.oca_id) {
-            fatalx("agent: oca_id is not set and no control-plane config is saved in %s yet: "
-                   "set oca_id to this OCA's id (shown by the control plane) in %s",
-                   ag.cfg.state_dir, ag.config_path);
+            /* First start: the appliance key says which OCA this is; ask the control plane
+             * once (the server needs the id for its tokens before anything else runs). */
+            struct reporter_config frc;
+
+            reporter_config_from(&ag, &frc);
+            e = reporter_config_fetch(&frc, &conf, err, sizeof(err));
+            if (e)
+                fatalx("agent: oca_id is not set, no control-plane config is saved in %s yet, "
+                       "and fetching it failed (%s): set oca_id to this OCA's id (shown by the "
+                       "control plane) in %s, or make the control plane reachable",
+                       ag.cfg.state_dir, err, ag.config_path);
+            have_conf = true;
+            ag.oca_id = conf.oca_id;
+            log_info("agent: first start: the control plane says this is oca_id=%" PRId64,
+                     ag.oca_id);
         }
         if (have_conf && conf.oca_id != ag.oca_id) {
             log_warnx("agent: oca_id=%" PRId64 " but the saved config is for oca_id=%" PRId64

@@ -104,7 +104,6 @@ provision() { # site port name
 	r=$(api POST /v1/ocas "{\"site_id\":$1,\"model\":\"storage\",\"capacity_bytes\":120000000000000,\"nic_bps\":100000000000,\"ipv4\":\"127.0.0.1\",\"http_port\":$2}")
 	jq -r '"oca \(.id): \(.hostname)\n       \(.ipv4_hostname)\n       \(.ipv6_hostname)"' <<<"$r"
 	(umask 077 && jq -r .appliance_key <<<"$r" >"$D/$3.key")
-	jq -r .id <<<"$r" >"$D/$3.id"
 	[ -z "$RUN_USER" ] || chown "$RUN_USER" "$D/$3.key"
 }
 provision 1 "$OCA1_PORT" oca1
@@ -143,8 +142,8 @@ workers = 1
 report_interval = 10s
 EOF
 	if [ "$2" = oca ]; then
-		printf 'key_file = %s\nroutes_file = %s\noca_id = %s\n' "$D/$1.key" "$D/$1/routes" \
-			"$(cat "$D/$1.id")" >>"$D/$1.conf"
+		# No oca_id: at its first start the agent asks the control plane who it is.
+		printf 'key_file = %s\nroutes_file = %s\n' "$D/$1.key" "$D/$1/routes" >>"$D/$1.conf"
 	fi
 }
 mkdir -p "$D/origin-state"

@@ -77,11 +77,14 @@ get() {
 
 count() { grep -c -- "$2" "$T/$1" || true; }
 
-# ---- first boot: no oca_id and nothing saved is a clear start-up error -------------------
+# ---- first boot without oca_id, nothing saved, the control plane unreachable: a clear error
 agent_conf </dev/null
+sed -i "s|^controlplane = .*|controlplane = http://127.0.0.1:1|" "$A/agent.conf"
 if "$BIN/ocdn-agent" -c "$A/agent.conf" >"$T/noid.log" 2>&1; then fail "started without oca_id"; fi
 grep -q "oca_id is not set" "$T/noid.log" || fail "no oca_id message: $(cat "$T/noid.log")"
-ok "first boot without oca_id refused with a reason"
+[ ! -e "$A/state/config.json" ] || fail "a failed first start saved a config"
+ok "first boot without oca_id and no control plane refused with a reason"
+agent_conf </dev/null
 
 chmod 644 "$A/key"
 if "$BIN/ocdn-agent" -c "$A/agent.conf" >"$T/mode.log" 2>&1; then fail "started with a 0644 key"; fi
@@ -97,10 +100,13 @@ if "$BIN/ocdn-agent" -n -c "$A/agent.conf" 2>"$T/n.err"; then fail "-n accepted 
 grep -q "agent.conf:.*listen" "$T/n.err" || fail "-n error lacks file and key: $(cat "$T/n.err")"
 ok "-n prints the effective config, and exits 1 naming file, line and key"
 
-# ---- first report ------------------------------------------------------------------------
-echo "oca_id = $OCA" | agent_conf
+# ---- first report: without oca_id, the first start asks the control plane ------------------
+agent_conf </dev/null
 start_agent agent1.log
-wait_log "$T/agent1.log" "reporter: config applied"
+grep -q "first start: the control plane says this is oca_id=$OCA" "$T/agent1.log" ||
+	fail "the first start did not learn its oca_id: $(cat "$T/agent1.log")"
+grep -q "using the saved config" "$T/agent1.log" || fail "the fetched config was not applied"
+wait_log "$T/agent1.log" "reporter: acked seq="
 expect 200 GET "/v1/ocas/$OCA" "$ADMIN"
 [ "$(jq -r .status <<<"$BODY")" = online ] || fail "OCA not online: $BODY"
 SEQ1=$(jq -r .last_seq <<<"$BODY")
