@@ -198,6 +198,9 @@ show() { # client file label
 	jq -r '.urls[] | " #\(.rank) \(.hostname)\n    matched \(.reason.matched_prefix) via \(.reason.source), AS path \(.reason.as_path_len), decided by \(.reason.decided_by)\n    \(.url[0:110])..."' <<<"$r"
 	if [ "$(jq -r .mode <<<"$r")" = origin ]; then
 		jq -r '"   no OCA covers this client: origin \(.origin_url)"' <<<"$r"
+		got=$(curl -sS --fail "$(jq -r .origin_url <<<"$r")" | sha256sum | cut -d' ' -f1)
+		[ "$got" = "$(cat "$D/$2.sha256")" ] || die "origin: sha256 mismatch"
+		echo "   curl the origin ... sha256 ok ($got)"
 	fi
 	for u in $(jq -r '.urls[].url' <<<"$r"); do fetch "$u" "$2"; done
 }
