@@ -17,12 +17,10 @@
 #include "store_oca.h"
 #include "token.h"
 
-#define REPORT_MAX_ROUTES 2000000
-#define REPORT_MAX_FILES  1000000
-#define REPORT_MAX_BGP    64
-#define REPORT_MAX_DISKS  256
-#define REPORT_MAX_NICS   64
-#define REPORT_DEPTH      6
+#define REPORT_MAX_BGP   64
+#define REPORT_MAX_DISKS 256
+#define REPORT_MAX_NICS  64
+#define REPORT_DEPTH     6
 
 static const char *const modes[] = {"full", "delta", NULL};
 static const char *const families[] = {"ipv4", "ipv6", NULL};
@@ -383,6 +381,7 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     json_t *body = NULL, *conf = NULL;
     const char *ver;
     int64_t manifest = 0;
+    size_t max_routes, max_files;
     enum ocdn_err err;
 
     memset(&in, 0, sizeof(in));
@@ -397,10 +396,14 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_int(body, "seq", true, 1, INT64_MAX / 2, &in.seq, rq->arena, &rs->errmsg);
+    cfg = cp_config_get(rq->cp);
+    max_routes = (size_t)cfg->c.report_max_routes;
+    max_files = (size_t)cfg->c.report_max_files;
+    cp_config_unref(cfg);
     if (!err)
-        err = parse_set(rq, rs, body, "routes", REPORT_MAX_ROUTES, false, &in.routes);
+        err = parse_set(rq, rs, body, "routes", max_routes, false, &in.routes);
     if (!err)
-        err = parse_set(rq, rs, body, "catalog", REPORT_MAX_FILES, true, &in.catalog);
+        err = parse_set(rq, rs, body, "catalog", max_files, true, &in.catalog);
     if (!err)
         err = parse_bgp(rq, rs, body, &in, &in.degraded);
     if (!err)
