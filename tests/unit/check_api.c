@@ -1010,6 +1010,28 @@ START_TEST(report_idempotent_and_deltas)
 }
 END_TEST
 
+START_TEST(report_route_count_limit)
+{
+    struct world w;
+    struct res r;
+    uint64_t before;
+
+    make_world(&w);
+    cp.cfg->c.report_max_routes = 2;
+    before = db_state();
+    r = expect(400, "POST", "/v1/agent/report", w.a.appliance,
+               "{\"seq\":2,\"routes\":{\"mode\":\"full\",\"add\":[\"10.0.0.0/8|1||||p\","
+               "\"11.0.0.0/8|1||||p\",\"12.0.0.0/8|1||||p\"]}}");
+    ck_assert_msg(strstr(jstr(r.j, "detail"), "routes") != NULL, "%s", r.body);
+    res_free(&r);
+    ck_assert(db_state() == before);
+    r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+               "{\"seq\":2,\"routes\":{\"mode\":\"full\",\"add\":[\"10.0.0.0/8|1||||p\","
+               "\"11.0.0.0/8|1||||p\"]}}");
+    res_free(&r);
+}
+END_TEST
+
 static char *
 gzip_text(const char *in, size_t len, size_t *outlen)
 {
@@ -1532,6 +1554,7 @@ suite(void)
     tcase_add_test(obj, decommission_and_key_rotation);
     tcase_add_test(rep, report_idempotent_and_deltas);
     tcase_add_test(rep, report_gzip_and_bomb);
+    tcase_add_test(rep, report_route_count_limit);
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
     tcase_add_test(por, maintenance_rules_and_status);
