@@ -54,8 +54,12 @@ string_array(struct api_req *rq, struct api_resp *rs, json_t *obj, const char *k
     *out = NULL;
     *n = 0;
     err = jsonx_get_array(obj, key, false, max, &arr, rq->arena, &rs->errmsg);
-    if (err || !arr)
+    if (err) {
+        rs->errmsg = arena_printf(rq->arena, "%s: %s", what, rs->errmsg); /* "routes: ..." */
         return err;
+    }
+    if (!arr)
+        return OCDN_OK;
     vec = arena_alloc(rq->arena, (json_array_size(arr) + 1) * sizeof(*vec));
     if (!vec)
         return OCDN_ENOMEM;
