@@ -71,18 +71,29 @@ check_store_DEPS := $(STORE_SRCS)
 # Control-plane service and API tests link every control-plane module (but not main()):
 # the route-table walkers need the whole request path.
 check_api_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
+# The route table needs every handler to link (and so the steering engine, controlplane/steer*.c).
+check_openapi_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
 check_steer_DEPS := $(filter controlplane/steer%.c controlplane/geo%.c controlplane/airport%.c controlplane/model.c,$(CP_SRCS))
 check_geo_DEPS := $(filter controlplane/geo%.c controlplane/airport%.c,$(CP_SRCS))
-check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c agent/catalog.c,$(AG_SRCS))
+check_serve_DEPS := $(filter agent/serve%.c agent/http_parse.c,$(AG_SRCS))
 check_http_parse_DEPS := agent/http_parse.c
 check_report_DEPS := $(filter agent/report%.c agent/state.c,$(AG_SRCS))
+AG_STATE_SRCS := agent/state.c agent/fileio.c agent/lineset.c agent/catalog.c agent/routeset.c
+check_lineset_DEPS := agent/lineset.c
+check_catalog_DEPS := agent/catalog.c agent/lineset.c
+check_routeset_DEPS := agent/routeset.c agent/lineset.c agent/fileio.c
+check_state_DEPS := $(AG_STATE_SRCS)
+check_health_DEPS := agent/health.c
+check_reporter_DEPS := agent/reporter.c agent/report_proto.c agent/health.c $(AG_STATE_SRCS)
+check_ag_config_DEPS := agent/ag_config.c
 
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 # ---- benchmarks ---------------------------------------------------------------------------
 BENCH_PROGS := $(sort $(notdir $(basename $(wildcard bench/bench_*.c))))
 bench_steer_DEPS := $(check_steer_DEPS)
-bench_ingest_DEPS :=
+bench_ingest_DEPS := $(CP_SRCS) $(SCHEMA_GEN)
+bench_serve_DEPS := $(check_serve_DEPS)
 BENCH_BINS := $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 
 SRCS_ALL := $(shell find common controlplane agent tests bench -name '*.[ch]' 2>/dev/null)

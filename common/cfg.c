@@ -212,15 +212,18 @@ parse_bool(const char *s, bool *out, char *why, size_t whylen)
     return OCDN_EINVAL;
 }
 
-/* 1..65535 in plain decimal: no sign, no leading zero, nothing after. */
+/* 0..65535 in plain decimal: no sign, no leading zero, nothing after. Port 0 asks the kernel
+ * for a free port (tests run servers that way and read the bound port from the log). */
 static bool
 port_ok(const char *s)
 {
     uint64_t v;
 
-    if (*s == '0' || parse_digits(&s, 65535, &v) != OCDN_OK)
+    if (s[0] == '0')
+        return s[1] == '\0';
+    if (parse_digits(&s, 65535, &v) != OCDN_OK)
         return false;
-    return *s == '\0' && v >= 1;
+    return *s == '\0';
 }
 
 /* "a.b.c.d:port" or "[v6]:port" with a numeric address only: the listener binds exactly what

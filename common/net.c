@@ -458,7 +458,7 @@ net_hostport_parse(const char *s, struct net_addr *addr, uint16_t *port)
         if (!parse_addr_n(host, hostlen, &a) || a.family != NET_V4)
             return OCDN_EINVAL;
     }
-    if (!parse_dec(ps, n - (size_t)(ps - s), 5, &v) || v == 0 || v > 65535)
+    if (!parse_dec(ps, n - (size_t)(ps - s), 5, &v) || v > 65535)
         return OCDN_EINVAL;
     *addr = a;
     *port = (uint16_t)v;

@@ -58,7 +58,8 @@ int net_prefix_cmp(const struct net_prefix *a, const struct net_prefix *b);
 uint32_t net_addr_v4(const struct net_addr *a);
 /* Set a to the IPv4 address v (host order). */
 void net_addr_set_v4(struct net_addr *a, uint32_t v);
-/* Parse "192.0.2.1:port" or "[2001:db8::1]:port" (port 1..65535, decimal, no leading zero)
+/* Parse "192.0.2.1:port" or "[2001:db8::1]:port" (port 0..65535, decimal, no leading zero;
+ * 0 = a listener on any free port: callers that connect must refuse it)
  * into an address and port; names, unbracketed IPv6 or bracketed IPv4 -> OCDN_EINVAL. */
 enum ocdn_err net_hostport_parse(const char *s, struct net_addr *addr, uint16_t *port);
 /* True for loopback addresses (127.0.0.0/8, ::1). */

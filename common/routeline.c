@@ -165,14 +165,14 @@ routeline_format(const struct routeline *r, char *buf, size_t len)
     char p[NET_PREFIX_STRLEN], med[24] = "";
     int n;
 
-    if (!clean_field(r->as_path) || !clean_field(r->communities) ||
-        !clean_field(r->next_hop) || !clean_field(r->proto))
+    if (!clean_field(r->as_path) || !clean_field(r->communities) || !clean_field(r->next_hop) ||
+        !clean_field(r->proto))
         return -1;
     net_prefix_format(&r->prefix, p, sizeof(p));
     if (r->med >= 0)
         snprintf(med, sizeof(med), "%lld", (long long)r->med);
-    n = snprintf(buf, len, "%s|%s|%s|%s|%s|%s", p, r->as_path, med, r->communities,
-                 r->next_hop, r->proto);
+    n = snprintf(buf, len, "%s|%s|%s|%s|%s|%s", p, r->as_path, med, r->communities, r->next_hop,
+                 r->proto);
     if (n < 0 || (size_t)n >= len || n > ROUTELINE_MAX)
         return -1;
     return n;

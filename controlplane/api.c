@@ -10,6 +10,8 @@
 #include "clock.h"
 #include "net.h"
 
+#define API_OUT_MAX (256u * 1024 * 1024) /* largest response body */
+
 int64_t
 api_org_filter(const struct api_req *rq)
 {
@@ -28,8 +30,8 @@ api_fail(struct api_req *rq, struct api_resp *rs, const char *fmt, ...)
 }
 
 enum ocdn_err
-api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min,
-               int64_t max, int64_t def, int64_t *out)
+api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t min, int64_t max,
+               int64_t def, int64_t *out)
 {
     const char *s = api_query(rq, key);
     int64_t v = 0;
@@ -40,8 +42,8 @@ api_query_uint(struct api_req *rq, struct api_resp *rs, const char *key, int64_t
         return OCDN_OK;
     for (i = 0; s[i]; i++) {
         if (s[i] < '0' || s[i] > '9' || i >= 18)
-            return api_fail(rq, rs, "%s: must be an integer from %lld to %lld", key,
-                            (long long)min, (long long)max);
+            return api_fail(rq, rs, "%s: must be an integer from %lld to %lld", key, (long long)min,
+                            (long long)max);
         v = v * 10 + (s[i] - '0');
     }
     if (i == 0 || v < min || v > max)
@@ -66,8 +68,8 @@ api_page(struct api_req *rq, struct api_resp *rs, size_t def, size_t max, size_t
 }
 
 enum ocdn_err
-api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max,
-                size_t *limit, int64_t *before)
+api_page_before(struct api_req *rq, struct api_resp *rs, size_t def, size_t max, size_t *limit,
+                int64_t *before)
 {
     int64_t l;
     enum ocdn_err err;
@@ -106,6 +108,26 @@ api_time(int64_t unix_s)
 }
 
 bool
+api_etag_match(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    const char *p = header;
+
+    while (p && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (*p == '"' && strncmp(p + 1, etag, n) == 0 && p[1 + n] == '"')
+            return true;
+        p = strchr(p, ',');
+    }
+    return false;
+}
+
+bool
 api_valid_object_id(const char *s)
 {
     size_t i;
@@ -124,74 +146,170 @@ api_valid_object_id(const char *s)
     return true;
 }
 
-json_t *
-api_org_json(const struct org *o)
+void
+api_out_begin(struct buf *b, struct jsonw *w)
 {
-    json_t *asns = json_array();
+    buf_init(b, API_OUT_MAX);
+    jsonw_init(w, b);
+}
+
+enum ocdn_err
+api_out_done(struct api_resp *rs, struct buf *b, struct jsonw *w)
+{
+    enum ocdn_err err = jsonw_finish(w);
+
+    if (err) {
+        buf_clear(b);
+        return err == OCDN_ETOOBIG ? OCDN_ENOMEM : err;
+    }
+    rs->raw_len = b->len;
+    rs->raw = buf_take(b);
+    rs->content_type = "application/json";
+    return rs->raw ? OCDN_OK : OCDN_ENOMEM;
+}
+
+void
+api_list_begin(struct jsonw *w)
+{
+    jsonw_obj(w);
+    jsonw_key(w, "items");
+    jsonw_arr(w);
+}
+
+void
+api_list_end(struct jsonw *w, const char *next)
+{
+    jsonw_arr_end(w);
+    if (next)
+        jsonw_kstr(w, "next", next);
+    jsonw_obj_end(w);
+}
+
+void
+api_org_fields(struct jsonw *w, const struct org *o)
+{
     size_t i;
 
-    for (i = 0; asns && i < o->nasns; i++)
-        json_array_append_new(asns, json_integer(o->asns[i]));
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)o->id, "name", o->name,
-                     "display_name", o->display_name, "kind", o->kind, "asns",
-                     asns ? asns : json_array(), "created_at", api_time(o->created_at));
+    jsonw_kint(w, "id", o->id);
+    jsonw_kstr(w, "name", o->name);
+    jsonw_kstr(w, "display_name", o->display_name);
+    jsonw_kstr(w, "kind", o->kind);
+    jsonw_key(w, "asns");
+    jsonw_arr(w);
+    for (i = 0; i < o->nasns; i++)
+        jsonw_int(w, o->asns[i]);
+    jsonw_arr_end(w);
+    jsonw_ktime(w, "created_at", o->created_at);
 }
 
-json_t *
-api_site_json(const struct site *s)
+void
+api_site_fields(struct jsonw *w, const struct site *s)
 {
-    return json_pack("{s:I,s:I,s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:i,s:o,s:o}", "id",
-                     (json_int_t)s->id, "org_id", (json_int_t)s->org_id, "name", s->name,
-                     "iata", s->iata, "number", s->number, "type", site_type_str(s->type), "lat",
-                     s->lat, "lon", s->lon, "tz", s->tz, "fill_offset_min", s->fill_offset_min,
-                     "manifest_cluster",
-                     s->manifest_cluster ? json_string(s->manifest_cluster) : json_null(),
-                     "created_at", api_time(s->created_at));
+    jsonw_kint(w, "id", s->id);
+    jsonw_kint(w, "org_id", s->org_id);
+    jsonw_kstr(w, "name", s->name);
+    jsonw_kstr(w, "iata", s->iata);
+    jsonw_kint(w, "number", s->number);
+    jsonw_kstr(w, "type", site_type_str(s->type));
+    jsonw_kreal(w, "lat", s->lat, 6);
+    jsonw_kreal(w, "lon", s->lon, 6);
+    jsonw_kstr(w, "tz", s->tz);
+    jsonw_kint(w, "fill_offset_min", s->fill_offset_min);
+    jsonw_kstr(w, "manifest_cluster", s->manifest_cluster);
+    jsonw_ktime(w, "created_at", s->created_at);
 }
 
-json_t *
-api_oca_json(const struct oca *o)
+void
+api_oca_fields(struct jsonw *w, const struct oca *o)
 {
-    char v4[300], v6[300];
+    char name[300];
 
-    snprintf(v4, sizeof(v4), "ipv4-%s", o->hostname);
-    snprintf(v6, sizeof(v6), "ipv6-%s", o->hostname);
-    return json_pack("{s:I,s:I,s:I,s:s,s:i,s:s,s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:i,s:i,s:s,s:o,s:I,"
-                     "s:I,s:o}",
-                     "id", (json_int_t)o->id, "site_id", (json_int_t)o->site_id, "org_id",
-                     (json_int_t)o->org_id, "site", o->site_name, "number", o->number, "hostname",
-                     o->hostname, "ipv4_hostname", v4, "ipv6_hostname", v6, "model",
-                     oca_model_str(o->model), "capacity_bytes", (json_int_t)o->capacity_bytes,
-                     "nic_bps", (json_int_t)o->nic_bps, "ipv4",
-                     o->ipv4 ? json_string(o->ipv4) : json_null(), "ipv6",
-                     o->ipv6 ? json_string(o->ipv6) : json_null(), "http_port", o->http_port,
-                     "https_port", o->https_port, "status", oca_status_str(o->status),
-                     "last_report_at", api_time(o->last_report_at), "last_seq",
-                     (json_int_t)o->last_seq, "load_bps", (json_int_t)o->load_bps, "created_at",
-                     api_time(o->created_at));
+    jsonw_kint(w, "id", o->id);
+    jsonw_kint(w, "site_id", o->site_id);
+    jsonw_kint(w, "org_id", o->org_id);
+    jsonw_kstr(w, "site", o->site_name);
+    jsonw_kint(w, "number", o->number);
+    jsonw_kstr(w, "hostname", o->hostname);
+    snprintf(name, sizeof(name), "ipv4-%s", o->hostname);
+    jsonw_kstr(w, "ipv4_hostname", name);
+    snprintf(name, sizeof(name), "ipv6-%s", o->hostname);
+    jsonw_kstr(w, "ipv6_hostname", name);
+    jsonw_kstr(w, "model", oca_model_str(o->model));
+    jsonw_kint(w, "capacity_bytes", o->capacity_bytes);
+    jsonw_kint(w, "nic_bps", o->nic_bps);
+    jsonw_kstr(w, "ipv4", o->ipv4);
+    jsonw_kstr(w, "ipv6", o->ipv6);
+    jsonw_kint(w, "http_port", o->http_port);
+    jsonw_kint(w, "https_port", o->https_port);
+    jsonw_kstr(w, "status", oca_status_str(o->status));
+    jsonw_ktime(w, "status_since", o->status_since);
+    jsonw_ktime(w, "last_report_at", o->last_report_at);
+    jsonw_kint(w, "last_seq", o->last_seq);
+    jsonw_kint(w, "load_bps", o->load_bps);
+    jsonw_kint(w, "prefixes", o->prefix_count);
+    jsonw_key(w, "bgp");
+    jsonw_obj(w);
+    jsonw_kint(w, "sessions", o->bgp_sessions);
+    jsonw_kint(w, "established", o->bgp_established);
+    jsonw_obj_end(w);
+    /* Stored as canonical JSON by the report ingest (jansson output of a validated object). */
+    jsonw_key(w, "health");
+    jsonw_raw(w, o->health && o->health[0] == '{' ? o->health : "{}");
+    jsonw_key(w, "traffic");
+    jsonw_raw(w, o->traffic && o->traffic[0] == '{' ? o->traffic : "{}");
+    jsonw_ktime(w, "created_at", o->created_at);
 }
 
-json_t *
-api_route_json(const struct route *r)
+void
+api_route_fields(struct jsonw *w, const struct route *r)
 {
     char p[NET_PREFIX_STRLEN];
-    json_t *j;
 
     net_prefix_format(&r->prefix, p, sizeof(p));
-    j = json_pack("{s:s,s:s,s:s,s:i,s:o,s:s,s:s,s:b,s:b,s:o}", "prefix", p, "proto", r->proto,
-                  "as_path", r->as_path, "as_path_len", r->as_path_len, "med",
-                  r->med >= 0 ? json_integer(r->med) : json_null(), "communities",
-                  r->communities, "next_hop", r->next_hop, "bogon",
-                  (r->flags & ROUTE_F_BOGON) != 0, "default", (r->flags & ROUTE_F_DEFAULT) != 0,
-                  "learned_at", api_time(r->learned_at));
-    return j;
+    jsonw_kstr(w, "prefix", p);
+    jsonw_kstr(w, "proto", r->proto);
+    jsonw_kstr(w, "as_path", r->as_path);
+    jsonw_kint(w, "as_path_len", r->as_path_len);
+    jsonw_key(w, "med");
+    if (r->med >= 0)
+        jsonw_int(w, r->med);
+    else
+        jsonw_null(w);
+    jsonw_kstr(w, "communities", r->communities);
+    jsonw_kstr(w, "next_hop", r->next_hop);
+    jsonw_kbool(w, "bogon", (r->flags & ROUTE_F_BOGON) != 0);
+    jsonw_kbool(w, "default", (r->flags & ROUTE_F_DEFAULT) != 0);
+    jsonw_ktime(w, "learned_at", r->learned_at);
 }
 
-json_t *
-api_file_json(const struct file_rec *f)
+void
+api_file_fields(struct jsonw *w, const struct file_rec *f)
 {
-    return json_pack("{s:s,s:s,s:I,s:s,s:s,s:I,s:s,s:o}", "id", f->id, "title_id", f->title_id,
-                     "size", (json_int_t)f->size, "sha256", f->sha256, "profile", f->profile,
-                     "bitrate_kbps", (json_int_t)f->bitrate_kbps, "region", f->region,
-                     "created_at", api_time(f->created_at));
+    jsonw_kstr(w, "id", f->id);
+    jsonw_kstr(w, "title_id", f->title_id);
+    jsonw_kint(w, "size", f->size);
+    jsonw_kstr(w, "sha256", f->sha256);
+    jsonw_kstr(w, "profile", f->profile);
+    jsonw_kint(w, "bitrate_kbps", f->bitrate_kbps);
+    jsonw_kstr(w, "region", f->region);
+    jsonw_ktime(w, "created_at", f->created_at);
 }
+
+/* One record as the whole response. */
+#define API_OUT_ONE(name, type, fields)                                                            \
+    enum ocdn_err name(struct api_resp *rs, const type *rec)                                       \
+    {                                                                                              \
+        struct buf b;                                                                              \
+        struct jsonw w;                                                                            \
+                                                                                                   \
+        api_out_begin(&b, &w);                                                                     \
+        jsonw_obj(&w);                                                                             \
+        fields(&w, rec);                                                                           \
+        jsonw_obj_end(&w);                                                                         \
+        return api_out_done(rs, &b, &w);                                                           \
+    }
+
+API_OUT_ONE(api_org_out, struct org, api_org_fields)
+API_OUT_ONE(api_site_out, struct site, api_site_fields)
+API_OUT_ONE(api_oca_out, struct oca, api_oca_fields)
+API_OUT_ONE(api_file_out, struct file_rec, api_file_fields)

@@ -5,8 +5,12 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "jsonx.h"
+#include "store.h"
 #include "store_file.h"
+
+#define TITLE_FILES_MAX 10000 /* files listed with a title (a title has ~1,200) */
 
 static bool
 is_hex64(const char *s)
@@ -43,16 +47,22 @@ api_title_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "id", true, 1, 128, &id, rq->arena, &rs->errmsg);
     if (!err && !api_valid_object_id(id))
-        err = api_fail(rq, rs, "field 'id': letters, digits, '.', '_' and '-' (1..128), "
-                               "starting with a letter or digit");
+        err = api_fail(rq, rs,
+                       "field 'id': letters, digits, '.', '_' and '-' (1..128), "
+                       "starting with a letter or digit");
     if (!err)
         err = jsonx_get_str(body, "name", true, 1, 256, &name, rq->arena, &rs->errmsg);
     if (!err) {
         id = arena_strdup(rq->arena, id);
         name = arena_strdup(rq->arena, name);
-        err = store_title_insert(rq->store, id, name, rq->now);
+        err = store_tx_begin(rq->store);
+        if (!err)
+            err = store_title_insert(rq->store, id, name, rq->now);
         if (err == OCDN_EEXIST)
             rs->errmsg = "a title with this id exists";
+        if (!err)
+            err = audit_add_text(rq, "title.create", "title", id);
+        err = store_tx_end(rq->store, err);
     }
     if (!err)
         err = store_title_get(rq->store, id, rq->arena, &t);
@@ -97,26 +107,33 @@ api_title_get(struct api_req *rq, struct api_resp *rs)
     struct title_rec t;
     struct file_rec *files;
     size_t n, i;
-    json_t *arr;
+    struct buf b;
+    struct jsonw w;
     enum ocdn_err err;
 
     if (!api_valid_object_id(rq->params[0]))
         return OCDN_ENOTFOUND;
     err = store_title_get(rq->store, rq->params[0], rq->arena, &t);
     if (!err)
-        err = store_file_list(rq->store, t.id, NULL, 10000, rq->arena, &files, &n);
+        err = store_file_list(rq->store, t.id, NULL, TITLE_FILES_MAX + 1, rq->arena, &files, &n);
     if (err)
         return err;
-    rs->body = title_json(&t);
-    arr = json_array();
-    for (i = 0; arr && i < n; i++)
-        json_array_append_new(arr, api_file_json(&files[i]));
-    if (!rs->body || !arr) {
-        json_decref(arr);
-        return OCDN_ENOMEM;
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_kstr(&w, "id", t.id);
+    jsonw_kstr(&w, "name", t.name);
+    jsonw_ktime(&w, "created_at", t.created_at);
+    jsonw_key(&w, "files");
+    jsonw_arr(&w);
+    for (i = 0; i < n && i < TITLE_FILES_MAX; i++) {
+        jsonw_obj(&w);
+        api_file_fields(&w, &files[i]);
+        jsonw_obj_end(&w);
     }
-    json_object_set_new(rs->body, "files", arr);
-    return OCDN_OK;
+    jsonw_arr_end(&w);
+    jsonw_kbool(&w, "files_truncated", n > TITLE_FILES_MAX);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -138,14 +155,13 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "id", true, 1, 128, &f.id, rq->arena, &rs->errmsg);
     if (!err && !api_valid_object_id(f.id))
-        err = api_fail(rq, rs, "field 'id': letters, digits, '.', '_' and '-' (1..128), "
-                               "starting with a letter or digit");
+        err = api_fail(rq, rs,
+                       "field 'id': letters, digits, '.', '_' and '-' (1..128), "
+                       "starting with a letter or digit");
     if (!err)
-        err = jsonx_get_str(body, "title_id", true, 1, 128, &f.title_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_str(body, "title_id", true, 1, 128, &f.title_id, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "size", true, 0, INT64_MAX / 2, &f.size, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "size", true, 0, INT64_MAX / 2, &f.size, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "sha256", true, 64, 64, &f.sha256, rq->arena, &rs->errmsg);
     if (!err && !is_hex64(f.sha256))
@@ -153,8 +169,8 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "profile", false, 0, 64, &f.profile, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "bitrate_kbps", false, 0, 10000000, &f.bitrate_kbps,
-                            rq->arena, &rs->errmsg);
+        err = jsonx_get_int(body, "bitrate_kbps", false, 0, 10000000, &f.bitrate_kbps, rq->arena,
+                            &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "region", false, 0, 64, &f.region, rq->arena, &rs->errmsg);
     if (err)
@@ -165,7 +181,13 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
     f.profile = arena_strdup(rq->arena, f.profile);
     f.region = arena_strdup(rq->arena, f.region);
     f.created_at = rq->now;
+    err = store_tx_begin(rq->store);
+    if (err)
+        goto out;
     err = store_file_insert(rq->store, &f);
+    if (!err)
+        err = audit_add_text(rq, "file.create", "file", f.id);
+    err = store_tx_end(rq->store, err);
     if (err == OCDN_EEXIST)
         rs->errmsg = "a file with this id exists";
     else if (err == OCDN_ECONFLICT)
@@ -174,8 +196,7 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
         err = store_file_get(rq->store, f.id, rq->arena, &f);
     if (!err) {
         rs->status = 201;
-        rs->body = api_file_json(&f);
-        err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+        err = api_file_out(rs, &f);
     }
 out:
     json_decref(body);
@@ -193,6 +214,5 @@ api_file_get(struct api_req *rq, struct api_resp *rs)
     err = store_file_get(rq->store, rq->params[0], rq->arena, &f);
     if (err)
         return err;
-    rs->body = api_file_json(&f);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_file_out(rs, &f);
 }

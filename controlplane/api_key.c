@@ -16,8 +16,8 @@
 static json_t *
 key_json(const struct api_key_rec *k)
 {
-    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)k->id, "prefix",
-                          k->prefix, "scope", k->scope, "label", k->label, "created_at",
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)k->id, "prefix", k->prefix,
+                          "scope", k->scope, "label", k->label, "created_at",
                           api_time(k->created_at), "revoked_at", api_time(k->revoked_at));
 
     if (j && k->org_id)
@@ -50,8 +50,7 @@ api_key_create(struct api_req *rq, struct api_resp *rs)
         err = jsonx_get_enum(body, "scope", rq->tenant->scope == SCOPE_ADMIN, scopes, &which,
                              rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "org_id", false, 1, INT64_MAX, &org_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "org_id", false, 1, INT64_MAX, &org_id, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "label", false, 0, 128, &label, rq->arena, &rs->errmsg);
     if (err)
@@ -60,8 +59,9 @@ api_key_create(struct api_req *rq, struct api_resp *rs)
     if (rq->tenant->scope == SCOPE_PARTNER) {
         /* A partner only ever makes keys for itself. */
         if (scope != SCOPE_PARTNER || (org_id && org_id != rq->tenant->org_id)) {
-            err = api_fail(rq, rs, "field 'scope': a partner key can only create partner keys "
-                                   "of its own org");
+            err = api_fail(rq, rs,
+                           "field 'scope': a partner key can only create partner keys "
+                           "of its own org");
             goto out;
         }
         org_id = rq->tenant->org_id;
@@ -84,7 +84,7 @@ api_key_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = auth_key_create(rq->store, scope, org_id, 0, label, rq->now, key, &id);
     if (!err)
-        err = audit_add(rq, "key.create", "key", id, NULL);
+        err = audit_add_org(rq, org_id, "key.create", "key", id, NULL);
     err = store_tx_end(rq->store, err);
     if (err)
         goto out;
@@ -105,28 +105,29 @@ api_key_list(struct api_req *rq, struct api_resp *rs)
 {
     struct api_key_rec *v;
     size_t n, i, limit;
-    int64_t after;
+    int64_t before;
     json_t *items;
+    char next[32];
     enum ocdn_err err;
 
-    err = api_page(rq, rs, 100, 1000, &limit, &after);
+    err = api_page_before(rq, rs, 100, 1000, &limit, &before);
     if (err)
         return err;
-    if (after)
-        return api_fail(rq, rs, "after: not supported here (keys are listed newest first)");
-    err = store_key_list(rq->store, api_org_filter(rq), limit, rq->arena, &v, &n);
+    err = store_key_list(rq->store, api_org_filter(rq), before, limit, rq->arena, &v, &n);
     if (err)
         return err;
     items = json_array();
     for (i = 0; items && i < n; i++)
         json_array_append_new(items, key_json(&v[i]));
-    rs->body = api_list(items, NULL);
+    snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
+    rs->body = api_list(items, n == limit ? next : NULL);
     return rs->body ? OCDN_OK : OCDN_ENOMEM;
 }
 
 enum ocdn_err
 api_key_revoke(struct api_req *rq, struct api_resp *rs)
 {
+    struct api_key_rec k;
     int64_t id;
     enum ocdn_err err;
 
@@ -136,9 +137,11 @@ api_key_revoke(struct api_req *rq, struct api_resp *rs)
     err = store_tx_begin(rq->store);
     if (err)
         return err;
-    err = store_key_revoke(rq->store, api_org_filter(rq), id, rq->now);
+    err = store_key_get(rq->store, api_org_filter(rq), id, rq->arena, &k);
     if (!err)
-        err = audit_add(rq, "key.revoke", "key", id, NULL);
+        err = store_key_revoke(rq->store, api_org_filter(rq), id, rq->now);
+    if (!err)
+        err = audit_add_org(rq, k.org_id, "key.revoke", "key", id, NULL);
     err = store_tx_end(rq->store, err);
     if (err)
         return err;

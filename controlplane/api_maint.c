@@ -28,15 +28,15 @@ static const char *const maint_kinds[] = {"drain", "maintenance", NULL};
 static json_t *
 maint_json(const struct maint_rec *m, int64_t now)
 {
-    const char *state = m->cancelled_at ? "cancelled"
-                        : now >= m->ends_at ? "ended"
+    const char *state = m->cancelled_at       ? "cancelled"
+                        : now >= m->ends_at   ? "ended"
                         : now >= m->starts_at ? "active"
                                               : "scheduled";
-    json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)m->id,
-                          "org_id", (json_int_t)m->org_id, "kind", m->kind, "state", state,
-                          "start", api_time(m->starts_at), "end", api_time(m->ends_at), "note",
-                          m->note, "created_at", api_time(m->created_at), "cancelled_at",
-                          api_time(m->cancelled_at));
+    json_t *j =
+        json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)m->id, "org_id",
+                  (json_int_t)m->org_id, "kind", m->kind, "state", state, "start",
+                  api_time(m->starts_at), "end", api_time(m->ends_at), "note", m->note,
+                  "created_at", api_time(m->created_at), "cancelled_at", api_time(m->cancelled_at));
 
     if (j && m->oca_id)
         json_object_set_new(j, "oca_id", json_integer(m->oca_id));
@@ -83,17 +83,18 @@ parse_window(struct api_req *rq, struct api_resp *rs, struct maint_rec *m)
     if (!err)
         err = get_time(rq, rs, body, "end", true, &end);
     if (!err)
-        err = jsonx_get_str(body, "note", false, 0, MAINT_NOTE_MAX, &note, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_str(body, "note", false, 0, MAINT_NOTE_MAX, &note, rq->arena, &rs->errmsg);
     if (!err && start < rq->now - MAINT_SKEW_S)
         err = api_fail(rq, rs, "field 'start': must not be in the past");
+    if (start < rq->now)
+        start = rq->now; /* "now" give or take the skew: the window starts now */
     if (!err && start > rq->now + MAINT_AHEAD_MAX_S)
         err = api_fail(rq, rs, "field 'start': at most 3 months (92 days) ahead");
     if (!err && (end - start < MAINT_LEN_MIN_S || end - start > MAINT_LEN_MAX_S))
         err = api_fail(rq, rs, "field 'end': a window lasts from 3 hours to 30 days");
     if (!err) {
         m->kind = maint_kinds[kind];
-        m->starts_at = start < rq->now ? rq->now : start;
+        m->starts_at = start;
         m->ends_at = end;
         m->note = arena_strdup(rq->arena, note);
         m->created_at = rq->now;
@@ -110,8 +111,8 @@ create(struct api_req *rq, struct api_resp *rs, struct maint_rec *m)
     json_t *detail;
     enum ocdn_err err;
 
-    err = store_maint_overlaps(rq->store, m->oca_id, m->site_id, m->starts_at, m->ends_at,
-                               &overlaps);
+    err =
+        store_maint_overlaps(rq->store, m->oca_id, m->site_id, m->starts_at, m->ends_at, &overlaps);
     if (!err && overlaps) {
         rs->errmsg = "another window of this target overlaps this one; cancel it first";
         err = OCDN_ECONFLICT;
@@ -121,8 +122,7 @@ create(struct api_req *rq, struct api_resp *rs, struct maint_rec *m)
     if (!err) {
         m->id = id;
         detail = maint_json(m, rq->now);
-        err = detail ? audit_add_org(rq, m->org_id, "maintenance.create", "maintenance", id,
-                                     detail)
+        err = detail ? audit_add_org(rq, m->org_id, "maintenance.create", "maintenance", id, detail)
                      : OCDN_ENOMEM;
         json_decref(detail);
     }
@@ -130,8 +130,7 @@ create(struct api_req *rq, struct api_resp *rs, struct maint_rec *m)
 }
 
 static enum ocdn_err
-finish_create(struct api_req *rq, struct api_resp *rs, enum ocdn_err err,
-              const struct maint_rec *m)
+finish_create(struct api_req *rq, struct api_resp *rs, enum ocdn_err err, const struct maint_rec *m)
 {
     err = store_tx_end(rq->store, err);
     if (err)

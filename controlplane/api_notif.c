@@ -16,11 +16,11 @@ static const char *const notif_states[] = {"open", "acknowledged", "closed", NUL
 static json_t *
 notif_json(const struct notif_rec *r)
 {
-    json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)r->id,
-                          "org_id", (json_int_t)r->org_id, "kind", r->kind, "severity",
-                          r->severity, "state", r->state, "message", r->message, "opened_at",
-                          api_time(r->opened_at), "acknowledged_at", api_time(r->acked_at),
-                          "closed_at", api_time(r->closed_at));
+    json_t *j =
+        json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)r->id, "org_id",
+                  (json_int_t)r->org_id, "kind", r->kind, "severity", r->severity, "state",
+                  r->state, "message", r->message, "opened_at", api_time(r->opened_at),
+                  "acknowledged_at", api_time(r->acked_at), "closed_at", api_time(r->closed_at));
 
     if (j && r->oca_id)
         json_object_set_new(j, "oca_id", json_integer(r->oca_id));

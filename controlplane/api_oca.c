@@ -5,16 +5,19 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "cp.h"
 #include "jsonx.h"
 #include "net.h"
 #include "oca.h"
 #include "steer.h"
+#include "store_bgp.h"
 #include "store_oca.h"
 #include "store_route.h"
 #include "token.h"
 
-#define ROUTES_PAGE_MAX 5000
+#define ROUTES_PAGE_MAX     5000
+#define ROUTES_PAGE_DEFAULT 100
 
 static enum ocdn_err
 get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key, uint8_t family,
@@ -37,10 +40,13 @@ get_addr(struct api_req *rq, struct api_resp *rs, json_t *body, const char *key,
 enum ocdn_err
 api_oca_create(struct api_req *rq, struct api_resp *rs)
 {
-    static const char *const keys[] = {"site_id", "model", "capacity_bytes", "nic_bps", "ipv4",
-                                       "ipv6",    "http_port", "https_port", NULL};
+    static const char *const keys[] = {"site_id", "model",     "capacity_bytes", "nic_bps", "ipv4",
+                                       "ipv6",    "http_port", "https_port",     NULL};
     struct oca in;
     struct oca_provisioned p;
+    struct audit_who who;
+    struct buf b;
+    struct jsonw w;
     struct cp_config_ref *cfg;
     json_t *body = NULL;
     int model = 0;
@@ -53,27 +59,25 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "site_id", true, 1, INT64_MAX, &in.site_id, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena,
-                             &rs->errmsg);
+        err = jsonx_get_enum(body, "model", true, oca_model_names, &model, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_int(body, "capacity_bytes", true, 0, INT64_MAX / 2, &in.capacity_bytes,
                             rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps,
-                            rq->arena, &rs->errmsg);
+        err = jsonx_get_int(body, "nic_bps", true, 1000000, INT64_MAX / 2, &in.nic_bps, rq->arena,
+                            &rs->errmsg);
     if (!err)
         err = get_addr(rq, rs, body, "ipv4", NET_V4, &in.ipv4);
     if (!err)
         err = get_addr(rq, rs, body, "ipv6", NET_V6, &in.ipv6);
     if (!err)
-        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "http_port", false, 1, 65535, &http_port, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_int(body, "https_port", false, 1, 65535, &https_port, rq->arena, &rs->errmsg);
     in.http_port = (int)http_port;
     in.https_port = (int)https_port;
     if (err)
@@ -84,20 +88,23 @@ api_oca_create(struct api_req *rq, struct api_resp *rs)
     }
     in.model = (enum oca_model)model;
     cfg = cp_config_get(rq->cp);
-    err = oca_provision(rq->store, 0, &in, cfg->c.oca_domain, rq->now, rq->arena, &p);
+    audit_who_of(rq, &who);
+    err = oca_provision(rq->store, &who, &in, cfg->c.oca_domain, rq->arena, &p);
     cp_config_unref(cfg);
     if (err == OCDN_ENOTFOUND)
         err = api_fail(rq, rs, "field 'site_id': no such site");
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_oca_json(&p.oca);
-    if (!rs->body) {
-        err = OCDN_ENOMEM;
-        goto out;
-    }
-    json_object_set_new(rs->body, "appliance_key", json_string(p.appliance_key));
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    api_oca_fields(&w, &p.oca);
+    jsonw_kstr(&w, "appliance_key", p.appliance_key); /* shown this once */
+    jsonw_obj_end(&w);
     memset(p.appliance_key, 0, sizeof(p.appliance_key));
+    err = api_out_done(rs, &b, &w);
+    if (err)
+        goto out;
     if (rq->cp->steer)
         steer_engine_kick(rq->cp->steer);
 out:
@@ -111,7 +118,8 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     struct oca_filter f;
     struct oca *v;
     size_t n, i;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -126,18 +134,26 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     err = store_oca_list(rq->store, &f, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_oca_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_oca_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == f.limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == f.limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
 api_oca_get(struct api_req *rq, struct api_resp *rs)
 {
+    struct bgp_session *bgp;
     struct oca o;
+    struct buf b;
+    struct jsonw w;
+    size_t n, i;
     int64_t id;
     enum ocdn_err err;
 
@@ -145,15 +161,36 @@ api_oca_get(struct api_req *rq, struct api_resp *rs)
     if (err)
         return err;
     err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
+    if (!err)
+        err = store_bgp_list(rq->store, id, rq->arena, &bgp, &n);
     if (err)
         return err;
-    rs->body = api_oca_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    api_oca_fields(&w, &o);
+    jsonw_key(&w, "bgp_sessions");
+    jsonw_arr(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        jsonw_kstr(&w, "name", bgp[i].name);
+        jsonw_kstr(&w, "neighbor", bgp[i].neighbor);
+        jsonw_kint(&w, "peer_asn", bgp[i].peer_asn);
+        jsonw_kstr(&w, "family", bgp[i].family);
+        jsonw_kstr(&w, "state", bgp[i].state);
+        jsonw_ktime(&w, "since", bgp[i].since);
+        jsonw_kint(&w, "prefixes", bgp[i].prefixes);
+        jsonw_kstr(&w, "kind", bgp[i].kind);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
 api_oca_decommission(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     struct oca o;
     int64_t id;
     enum ocdn_err err;
@@ -161,7 +198,8 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
     err = api_param_id(rq, 0, &id);
     if (err)
         return err;
-    err = oca_decommission(rq->store, 0, id, rq->now);
+    audit_who_of(rq, &who);
+    err = oca_decommission(rq->store, &who, id);
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is already decommissioned";
     if (err)
@@ -171,13 +209,13 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
         return err;
     if (rq->cp->steer)
         steer_engine_kick(rq->cp->steer);
-    rs->body = api_oca_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_oca_out(rs, &o);
 }
 
 enum ocdn_err
 api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     char key[AUTH_KEY_STRLEN];
     int64_t id;
     enum ocdn_err err;
@@ -185,7 +223,8 @@ api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
     err = api_param_id(rq, 0, &id);
     if (err)
         return err;
-    err = oca_rotate_appliance_key(rq->store, id, rq->now, key);
+    audit_who_of(rq, &who);
+    err = oca_rotate_appliance_key(rq->store, &who, id, key);
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is decommissioned";
     if (err)
@@ -199,6 +238,7 @@ api_oca_rotate_appliance_key(struct api_req *rq, struct api_resp *rs)
 enum ocdn_err
 api_oca_rotate_sign_key(struct api_req *rq, struct api_resp *rs)
 {
+    struct audit_who who;
     struct cp_config_ref *cfg;
     int64_t id, overlap;
     enum ocdn_err err;
@@ -209,7 +249,10 @@ api_oca_rotate_sign_key(struct api_req *rq, struct api_resp *rs)
     cfg = cp_config_get(rq->cp);
     overlap = cfg->c.sign_key_overlap_ms / 1000;
     cp_config_unref(cfg);
-    err = oca_rotate_sign_key(rq->store, id, rq->now, overlap);
+    audit_who_of(rq, &who);
+    err = oca_rotate_sign_key(rq->store, &who, id, overlap);
+    if (err == OCDN_ECONFLICT)
+        rs->errmsg = "the OCA is decommissioned";
     if (err)
         return err;
     if (rq->cp->steer)
@@ -260,6 +303,34 @@ cursor_format(struct arena *a, const struct route *r)
     return out;
 }
 
+/* {"items": [routes], "next": cursor, "total": n, "truncated": bool}. */
+static enum ocdn_err
+routes_out(struct api_resp *rs, const struct route *v, size_t n, const char *next, int64_t total,
+           bool truncated)
+{
+    struct buf b;
+    struct jsonw w;
+    size_t i;
+
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_route_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    if (next)
+        jsonw_kstr(&w, "next", next);
+    jsonw_kint(&w, "total", total);
+    if (truncated)
+        jsonw_kbool(&w, "truncated", true);
+    jsonw_obj_end(&w);
+    return api_out_done(rs, &b, &w);
+}
+
 enum ocdn_err
 api_oca_routes(struct api_req *rq, struct api_resp *rs)
 {
@@ -269,9 +340,8 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
     struct route *v;
     struct oca o;
     const char *s;
-    size_t n, i, limit;
+    size_t n, limit;
     int64_t id, total, lim;
-    json_t *items;
     enum ocdn_err err;
 
     err = api_param_id(rq, 0, &id);
@@ -282,7 +352,7 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
         return err;
     memset(&q, 0, sizeof(q));
     q.oca_id = id;
-    err = api_query_uint(rq, rs, "limit", 1, ROUTES_PAGE_MAX, 1000, &lim);
+    err = api_query_uint(rq, rs, "limit", 1, ROUTES_PAGE_MAX, ROUTES_PAGE_DEFAULT, &lim);
     if (err)
         return err;
     limit = (size_t)lim;
@@ -296,6 +366,10 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
     if (s) {
         if (q.contained_in)
             return api_fail(rq, rs, "containing and contained_in: give one of them");
+        if (api_query(rq, "cursor"))
+            return api_fail(rq, rs,
+                            "cursor: not used with containing (one page holds every "
+                            "covering route)");
         if (net_prefix_parse(s, &containing) != OCDN_OK) {
             struct net_addr a;
             if (net_addr_parse(s, &a) != OCDN_OK)
@@ -303,13 +377,11 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
             net_prefix_from_addr(&a, net_family_bits(a.family), &containing);
         }
         err = store_route_containing(rq->store, id, &containing, rq->arena, &v, &n);
+        if (!err)
+            err = store_route_count(rq->store, id, &total);
         if (err)
             return err;
-        items = json_array();
-        for (i = 0; items && i < n; i++)
-            json_array_append_new(items, api_route_json(&v[i]));
-        rs->body = api_list(items, NULL);
-        return rs->body ? OCDN_OK : OCDN_ENOMEM;
+        return routes_out(rs, v, n < limit ? n : limit, NULL, total, n > limit);
     }
     s = api_query(rq, "cursor");
     if (s) {
@@ -324,12 +396,6 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
         err = store_route_count(rq->store, id, &total);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_route_json(&v[i]));
-    rs->body = api_list(items, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL);
-    if (!rs->body)
-        return OCDN_ENOMEM;
-    json_object_set_new(rs->body, "total", json_integer(total));
-    return OCDN_OK;
+    return routes_out(rs, v, n, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL, total,
+                      false);
 }

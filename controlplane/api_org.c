@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "jsonx.h"
 #include "oca.h"
 #include "store_org.h"
@@ -38,6 +39,7 @@ enum ocdn_err
 api_org_create(struct api_req *rq, struct api_resp *rs)
 {
     static const char *const keys[] = {"name", "display_name", "kind", "asns", NULL};
+    struct audit_who who;
     struct org o;
     json_t *body = NULL, *asns = NULL, *v;
     int64_t ids[ORG_MAX_ASNS], id;
@@ -62,13 +64,13 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_enum(body, "kind", true, org_kinds, &kind, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena,
-                              &rs->errmsg);
+        err = jsonx_get_array(body, "asns", false, ORG_MAX_ASNS, &asns, rq->arena, &rs->errmsg);
     for (i = 0; !err && asns && i < json_array_size(asns); i++) {
         v = json_array_get(asns, i);
         if (!json_is_integer(v) || !valid_asn(json_integer_value(v)))
-            err = api_fail(rq, rs, "field 'asns[%zu]': must be an AS number 1..4294967294",
-                           i);
+            err = api_fail(
+                rq, rs,
+                "field 'asns[%zu]': must be an AS number 1..4294967294 (not 23456 or 65535)", i);
         else
             ids[i] = json_integer_value(v);
     }
@@ -80,7 +82,8 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     o.asns = ids;
     o.nasns = asns ? json_array_size(asns) : 0;
     o.created_at = rq->now;
-    err = org_create(rq->store, &o, &id);
+    audit_who_of(rq, &who);
+    err = org_create(rq->store, &who, &o, &id);
     if (err == OCDN_EEXIST)
         rs->errmsg = "an org with this name exists";
     if (err)
@@ -89,8 +92,7 @@ api_org_create(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_org_json(&o);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_org_out(rs, &o);
 out:
     json_decref(body);
     return err;
@@ -102,7 +104,8 @@ api_org_list(struct api_req *rq, struct api_resp *rs)
     struct org *v;
     size_t n, i, limit;
     int64_t after;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -112,12 +115,16 @@ api_org_list(struct api_req *rq, struct api_resp *rs)
     err = store_org_list(rq->store, after, limit, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_org_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_org_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -136,6 +143,5 @@ api_org_get(struct api_req *rq, struct api_resp *rs)
     err = store_org_get(rq->store, id, rq->arena, &o);
     if (err)
         return err;
-    rs->body = api_org_json(&o);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_org_out(rs, &o);
 }

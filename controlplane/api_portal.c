@@ -40,8 +40,7 @@ api_site_fill_window(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "offset_min", true, -120, 120, &offset, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "offset_min", true, -120, 120, &offset, rq->arena, &rs->errmsg);
     json_decref(body);
     if (err)
         return err;
@@ -49,7 +48,7 @@ api_site_fill_window(struct api_req *rq, struct api_resp *rs)
     if (err)
         return err;
     err = store_site_get(rq->store, api_org_filter(rq), id, rq->arena, &s);
-    before = s.fill_offset_min;
+    before = err ? 0 : s.fill_offset_min;
     if (!err)
         err = store_site_set_fill_offset(rq->store, api_org_filter(rq), id, (int)offset);
     if (!err) {
@@ -63,8 +62,7 @@ api_site_fill_window(struct api_req *rq, struct api_resp *rs)
     err = store_tx_end(rq->store, err);
     if (err)
         return err;
-    rs->body = api_site_json(&s);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_site_out(rs, &s);
 }
 
 /* JSON array of ids parsed from "1,5,7". */
@@ -166,10 +164,9 @@ api_site_consistency(struct api_req *rq, struct api_resp *rs)
         json_array_append_new(differing, json_pack("{s:s,s:o}", "prefix", p, "learned_by",
                                                    id_array(mism[i].oca_ids)));
     }
-    rs->body = json_pack("{s:I,s:s,s:o,s:b,s:o,s:o,s:b}", "site_id", (json_int_t)id, "site",
-                         s.name, "ocas", ids ? ids : json_array(), "consistent",
-                         ngaps == 0 && nmism == 0, "missing",
-                         missing ? missing : json_array(), "differing",
+    rs->body = json_pack("{s:I,s:s,s:o,s:b,s:o,s:o,s:b}", "site_id", (json_int_t)id, "site", s.name,
+                         "ocas", ids ? ids : json_array(), "consistent", ngaps == 0 && nmism == 0,
+                         "missing", missing ? missing : json_array(), "differing",
                          differing ? differing : json_array(), "truncated",
                          ngaps == CONSISTENCY_MAX || nmism == CONSISTENCY_MAX);
     return rs->body ? OCDN_OK : OCDN_ENOMEM;
@@ -195,13 +192,12 @@ api_oca_bgp(struct api_req *rq, struct api_resp *rs)
         return err;
     items = json_array();
     for (i = 0; items && i < n; i++) {
-        json_array_append_new(
-            items,
-            json_pack("{s:s,s:s,s:I,s:s,s:s,s:o,s:I,s:s,s:o}", "name", v[i].name, "neighbor",
-                      v[i].neighbor, "peer_asn", (json_int_t)v[i].peer_asn, "family",
-                      v[i].family, "state", v[i].state, "since", api_time(v[i].since),
-                      "prefixes", (json_int_t)v[i].prefixes, "kind", v[i].kind, "updated_at",
-                      api_time(v[i].updated_at)));
+        json_array_append_new(items, json_pack("{s:s,s:s,s:I,s:s,s:s,s:o,s:I,s:s,s:o}", "name",
+                                               v[i].name, "neighbor", v[i].neighbor, "peer_asn",
+                                               (json_int_t)v[i].peer_asn, "family", v[i].family,
+                                               "state", v[i].state, "since", api_time(v[i].since),
+                                               "prefixes", (json_int_t)v[i].prefixes, "kind",
+                                               v[i].kind, "updated_at", api_time(v[i].updated_at)));
     }
     rs->body = api_list(items, NULL);
     return rs->body ? OCDN_OK : OCDN_ENOMEM;
@@ -235,15 +231,19 @@ api_oca_bgp_kind(struct api_req *rq, struct api_resp *rs)
     err = store_bgp_set_kind(rq->store, id, rq->params[1], kinds[kind]);
     if (!err)
         err = store_oca_bump_routes(rq->store, id);
-    if (!err)
-        err = audit_add(rq, "bgp.kind", "oca", id, NULL);
+    if (!err) {
+        json_t *detail = json_pack("{s:s,s:s}", "session", rq->params[1], "kind", kinds[kind]);
+
+        err = detail ? audit_add(rq, "bgp.kind", "oca", id, detail) : OCDN_ENOMEM;
+        json_decref(detail);
+    }
     err = store_tx_end(rq->store, err);
     if (err)
         return err;
     if (rq->cp->steer)
         steer_engine_kick(rq->cp->steer);
-    rs->body = json_pack("{s:I,s:s,s:s}", "oca_id", (json_int_t)id, "name", rq->params[1],
-                         "kind", kinds[kind]);
+    rs->body = json_pack("{s:I,s:s,s:s}", "oca_id", (json_int_t)id, "name", rq->params[1], "kind",
+                         kinds[kind]);
     return rs->body ? OCDN_OK : OCDN_ENOMEM;
 }
 

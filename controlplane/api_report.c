@@ -17,16 +17,14 @@
 #include "store_oca.h"
 #include "token.h"
 
-#define REPORT_MAX_ROUTES  2000000
-#define REPORT_MAX_FILES   1000000
-#define REPORT_MAX_BGP     64
-#define REPORT_MAX_DISKS   256
-#define REPORT_MAX_NICS    64
-#define REPORT_DEPTH       6
+#define REPORT_MAX_BGP   64
+#define REPORT_MAX_DISKS 256
+#define REPORT_MAX_NICS  64
+#define REPORT_DEPTH     6
 
 static const char *const modes[] = {"full", "delta", NULL};
 static const char *const families[] = {"ipv4", "ipv6", NULL};
-static const char *const bgp_states[] = {"established", "idle",  "connect", "active", "opensent",
+static const char *const bgp_states[] = {"established", "idle", "connect", "active", "opensent",
                                          "openconfirm", "down", "start",   "close",  NULL};
 
 /* Canonical JSON text of j copied into the arena (sorted keys, compact). */
@@ -56,8 +54,12 @@ string_array(struct api_req *rq, struct api_resp *rs, json_t *obj, const char *k
     *out = NULL;
     *n = 0;
     err = jsonx_get_array(obj, key, false, max, &arr, rq->arena, &rs->errmsg);
-    if (err || !arr)
+    if (err) {
+        rs->errmsg = arena_printf(rq->arena, "%s: %s", what, rs->errmsg); /* "routes: ..." */
         return err;
+    }
+    if (!arr)
+        return OCDN_OK;
     vec = arena_alloc(rq->arena, (json_array_size(arr) + 1) * sizeof(*vec));
     if (!vec)
         return OCDN_ENOMEM;
@@ -151,13 +153,13 @@ parse_bgp(struct api_req *rq, struct api_resp *rs, json_t *body, struct report_i
             err = api_fail(rq, rs, "%s.name: letters, digits, '_', '.', '-'", what);
         v[i].neighbor = "";
         if (!err)
-            err = jsonx_get_str(o, "neighbor", false, 0, 45, &v[i].neighbor, rq->arena,
-                                &rs->errmsg);
+            err =
+                jsonx_get_str(o, "neighbor", false, 0, 45, &v[i].neighbor, rq->arena, &rs->errmsg);
         if (!err && v[i].neighbor[0] && net_addr_parse(v[i].neighbor, &addr) != OCDN_OK)
             err = api_fail(rq, rs, "%s.neighbor: not an address", what);
         if (!err)
-            err = jsonx_get_int(o, "peer_asn", false, 0, 4294967295LL, &v[i].peer_asn,
-                                rq->arena, &rs->errmsg);
+            err = jsonx_get_int(o, "peer_asn", false, 0, 4294967295LL, &v[i].peer_asn, rq->arena,
+                                &rs->errmsg);
         fam = -1;
         if (!err)
             err = jsonx_get_enum(o, "family", false, families, &fam, rq->arena, &rs->errmsg);
@@ -186,7 +188,7 @@ parse_bgp(struct api_req *rq, struct api_resp *rs, json_t *body, struct report_i
 static enum ocdn_err
 parse_health(struct api_req *rq, struct api_resp *rs, json_t *body, struct report_in *in)
 {
-    static const char *const keys[] = {"cpu_pct", "mem_pct", "load1", "disks",
+    static const char *const keys[] = {"cpu_pct", "mem_pct", "load1",    "disks",
                                        "nics",    "errors",  "uptime_s", NULL};
     static const char *const dkeys[] = {"name", "ok", "errors", "size_bytes", "used_bytes", NULL};
     static const char *const nkeys[] = {"name", "speed_bps", "rx_bps", "tx_bps", "errors", NULL};
@@ -211,14 +213,11 @@ parse_health(struct api_req *rq, struct api_resp *rs, json_t *body, struct repor
     if (!err)
         err = jsonx_get_int(h, "errors", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(h, "uptime_s", false, 0, INT64_MAX / 2, &v, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(h, "uptime_s", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_array(h, "disks", false, REPORT_MAX_DISKS, &disks, rq->arena,
-                              &rs->errmsg);
+        err = jsonx_get_array(h, "disks", false, REPORT_MAX_DISKS, &disks, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_array(h, "nics", false, REPORT_MAX_NICS, &nics, rq->arena,
-                              &rs->errmsg);
+        err = jsonx_get_array(h, "nics", false, REPORT_MAX_NICS, &nics, rq->arena, &rs->errmsg);
     if (err)
         return err;
     json_array_foreach(disks, i, o)
@@ -234,16 +233,15 @@ parse_health(struct api_req *rq, struct api_resp *rs, json_t *body, struct repor
         if (!err)
             err = jsonx_get_bool(o, "ok", true, &ok, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "errors", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err = jsonx_get_int(o, "errors", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (!err && (!ok || v > 0))
             in->disk_errors = true;
         if (!err)
-            err = jsonx_get_int(o, "size_bytes", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err =
+                jsonx_get_int(o, "size_bytes", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "used_bytes", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err =
+                jsonx_get_int(o, "used_bytes", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (err)
             return err;
     }
@@ -256,17 +254,14 @@ parse_health(struct api_req *rq, struct api_resp *rs, json_t *body, struct repor
         if (!err)
             err = jsonx_get_str(o, "name", true, 1, 64, &name, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "speed_bps", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err =
+                jsonx_get_int(o, "speed_bps", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "rx_bps", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err = jsonx_get_int(o, "rx_bps", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "tx_bps", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err = jsonx_get_int(o, "tx_bps", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (!err)
-            err = jsonx_get_int(o, "errors", false, 0, INT64_MAX / 2, &v, rq->arena,
-                                &rs->errmsg);
+            err = jsonx_get_int(o, "errors", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
         if (err)
             return err;
     }
@@ -316,8 +311,7 @@ parse_agent(struct api_req *rq, struct api_resp *rs, json_t *body)
     if (!err)
         err = jsonx_get_str(ag, "version", false, 1, 32, &ver, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(ag, "started_at", false, 0, INT64_MAX / 2, &v, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(ag, "started_at", false, 0, INT64_MAX / 2, &v, rq->arena, &rs->errmsg);
     return err;
 }
 
@@ -342,19 +336,18 @@ agent_config(struct api_req *rq, const struct oca *o, json_t **out)
     ks = json_array();
     for (i = 0; ks && i < n; i++) {
         base64url_encode(keys[i].secret, sizeof(keys[i].secret), b64);
-        json_array_append_new(ks, json_pack("{s:s,s:I}", "key", b64, "not_after",
-                                            (json_int_t)keys[i].not_after));
+        json_array_append_new(
+            ks, json_pack("{s:s,s:I}", "key", b64, "not_after", (json_int_t)keys[i].not_after));
     }
     memset(b64, 0, sizeof(b64));
     cfg = cp_config_get(rq->cp);
-    j = json_pack("{s:I,s:s,s:o,s:o,s:I,s:I}", "oca_id", (json_int_t)o->id, "hostname",
-                  o->hostname, "hostnames", hosts ? hosts : json_array(), "sign_keys",
-                  ks ? ks : json_array(), "report_interval_s",
-                  (json_int_t)(cfg->c.report_interval_ms / 1000), "max_token_ttl_s",
-                  (json_int_t)((cfg->c.url_ttl_ms > cfg->c.speedtest_ttl_ms
-                                    ? cfg->c.url_ttl_ms
-                                    : cfg->c.speedtest_ttl_ms) /
-                               1000));
+    j = json_pack(
+        "{s:I,s:s,s:o,s:o,s:I,s:I}", "oca_id", (json_int_t)o->id, "hostname", o->hostname,
+        "hostnames", hosts ? hosts : json_array(), "sign_keys", ks ? ks : json_array(),
+        "report_interval_s", (json_int_t)(cfg->c.report_interval_ms / 1000), "max_token_ttl_s",
+        (json_int_t)((cfg->c.url_ttl_ms > cfg->c.speedtest_ttl_ms ? cfg->c.url_ttl_ms
+                                                                  : cfg->c.speedtest_ttl_ms) /
+                     1000));
     cp_config_unref(cfg);
     if (!j)
         return OCDN_ENOMEM;
@@ -392,6 +385,7 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     json_t *body = NULL, *conf = NULL;
     const char *ver;
     int64_t manifest = 0;
+    size_t max_routes, max_files;
     enum ocdn_err err;
 
     memset(&in, 0, sizeof(in));
@@ -405,12 +399,15 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     }
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "seq", true, 1, INT64_MAX / 2, &in.seq, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "seq", true, 1, INT64_MAX / 2, &in.seq, rq->arena, &rs->errmsg);
+    cfg = cp_config_get(rq->cp);
+    max_routes = (size_t)cfg->c.report_max_routes;
+    max_files = (size_t)cfg->c.report_max_files;
+    cp_config_unref(cfg);
     if (!err)
-        err = parse_set(rq, rs, body, "routes", REPORT_MAX_ROUTES, false, &in.routes);
+        err = parse_set(rq, rs, body, "routes", max_routes, false, &in.routes);
     if (!err)
-        err = parse_set(rq, rs, body, "catalog", REPORT_MAX_FILES, true, &in.catalog);
+        err = parse_set(rq, rs, body, "catalog", max_files, true, &in.catalog);
     if (!err)
         err = parse_bgp(rq, rs, body, &in, &in.degraded);
     if (!err)
@@ -443,12 +440,12 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     if (out.need_full) {
         atomic_fetch_add(&rq->cp->metrics.reports_need_full, 1);
         rs->need_full = true;
-        rs->errmsg = arena_printf(rq->arena,
-                                  "delta against seq %lld, but the last applied report is %lld: "
-                                  "send a full report",
-                                  (long long)(in.routes.mode == REPORT_DELTA ? in.routes.base_seq
-                                                                             : in.catalog.base_seq),
-                                  (long long)out.ack_seq);
+        rs->errmsg = arena_printf(
+            rq->arena,
+            "delta against seq %lld, but the last applied report is %lld: "
+            "send a full report",
+            (long long)(in.routes.mode == REPORT_DELTA ? in.routes.base_seq : in.catalog.base_seq),
+            (long long)out.ack_seq);
         err = OCDN_ECONFLICT;
         goto out;
     }
@@ -469,14 +466,14 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     ver = config_version(rq->arena, conf);
-    rs->body = json_pack("{s:I,s:b,s:b,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I},s:s,s:I,s:s}", "ack_seq",
-                         (json_int_t)out.ack_seq, "duplicate", out.duplicate, "need_full", 0,
-                         "routes", "added", (json_int_t)out.routes_added, "removed",
-                         (json_int_t)out.routes_removed, "total", (json_int_t)out.routes_total,
-                         "catalog", "added", (json_int_t)out.files_added, "removed",
-                         (json_int_t)out.files_removed, "total", (json_int_t)out.files_total,
-                         "config_version", ver ? ver : "", "manifest_version",
-                         (json_int_t)manifest, "status", oca_status_str(o.status));
+    rs->body =
+        json_pack("{s:I,s:b,s:b,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I},s:s,s:I,s:s}", "ack_seq",
+                  (json_int_t)out.ack_seq, "duplicate", out.duplicate, "need_full", 0, "routes",
+                  "added", (json_int_t)out.routes_added, "removed", (json_int_t)out.routes_removed,
+                  "total", (json_int_t)out.routes_total, "catalog", "added",
+                  (json_int_t)out.files_added, "removed", (json_int_t)out.files_removed, "total",
+                  (json_int_t)out.files_total, "config_version", ver ? ver : "", "manifest_version",
+                  (json_int_t)manifest, "status", oca_status_str(o.status));
     err = rs->body ? OCDN_OK : OCDN_ENOMEM;
 out:
     json_decref(conf);
@@ -504,7 +501,7 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
     }
     json_object_set_new(conf, "config_version", json_string(ver));
     rs->etag = ver;
-    if (rq->if_none_match && strstr(rq->if_none_match, ver)) {
+    if (rq->if_none_match && api_etag_match(rq->if_none_match, ver)) {
         json_decref(conf);
         rs->status = 304;
         return OCDN_OK;

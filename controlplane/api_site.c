@@ -6,6 +6,7 @@
 #include "airport.h"
 #include "api.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "clock.h"
 #include "cp.h"
 #include "jsonx.h"
@@ -28,9 +29,10 @@ check_tz(struct api_req *rq, struct api_resp *rs, const char *tz)
 enum ocdn_err
 api_site_create(struct api_req *rq, struct api_resp *rs)
 {
-    static const char *const keys[] = {"org_id", "iata", "type",     "lat",
-                                       "lon",    "tz",   "manifest_cluster", NULL};
+    static const char *const keys[] = {"org_id",           "iata", "type", "lat", "lon", "tz",
+                                       "manifest_cluster", NULL};
     const struct airport *ap;
+    struct audit_who who;
     struct site in, out;
     const char *iata = NULL, *tz = NULL, *cluster = NULL;
     json_t *body = NULL;
@@ -45,13 +47,11 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
         return err;
     err = jsonx_only_keys(body, "body", keys, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_int(body, "org_id", true, 1, INT64_MAX, &in.org_id, rq->arena,
-                            &rs->errmsg);
+        err = jsonx_get_int(body, "org_id", true, 1, INT64_MAX, &in.org_id, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_str(body, "iata", true, 3, 3, &iata, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_enum(body, "type", true, site_type_names, &type, rq->arena,
-                             &rs->errmsg);
+        err = jsonx_get_enum(body, "type", true, site_type_names, &type, rq->arena, &rs->errmsg);
     if (!err)
         err = jsonx_get_real(body, "lat", false, -90, 90, &lat, rq->arena, &rs->errmsg);
     if (!err)
@@ -59,8 +59,8 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     if (!err)
         err = jsonx_get_str(body, "tz", false, 1, 64, &tz, rq->arena, &rs->errmsg);
     if (!err)
-        err = jsonx_get_str(body, "manifest_cluster", false, 1, 64, &cluster, rq->arena,
-                            &rs->errmsg);
+        err =
+            jsonx_get_str(body, "manifest_cluster", false, 1, 64, &cluster, rq->arena, &rs->errmsg);
     if (err)
         goto out;
     has_lat = json_object_get(body, "lat") != NULL;
@@ -97,7 +97,8 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     in.lon = has_lon ? lon : ap->lon;
     in.tz = arena_strdup(rq->arena, tz ? tz : ap->tz);
     in.manifest_cluster = cluster ? arena_strdup(rq->arena, cluster) : NULL;
-    err = site_create(rq->store, &in, rq->now, rq->arena, &out);
+    audit_who_of(rq, &who);
+    err = site_create(rq->store, &who, &in, rq->arena, &out);
     if (err == OCDN_ENOTFOUND)
         err = api_fail(rq, rs, "field 'org_id': no such org");
     else if (err == OCDN_ECONFLICT)
@@ -105,8 +106,7 @@ api_site_create(struct api_req *rq, struct api_resp *rs)
     if (err)
         goto out;
     rs->status = 201;
-    rs->body = api_site_json(&out);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_site_out(rs, &out);
 out:
     json_decref(body);
     return err;
@@ -118,7 +118,8 @@ api_site_list(struct api_req *rq, struct api_resp *rs)
     struct site *v;
     size_t n, i, limit;
     int64_t after;
-    json_t *items;
+    struct buf b;
+    struct jsonw w;
     char next[32];
     enum ocdn_err err;
 
@@ -128,12 +129,16 @@ api_site_list(struct api_req *rq, struct api_resp *rs)
     err = store_site_list(rq->store, api_org_filter(rq), after, limit, rq->arena, &v, &n);
     if (err)
         return err;
-    items = json_array();
-    for (i = 0; items && i < n; i++)
-        json_array_append_new(items, api_site_json(&v[i]));
+    api_out_begin(&b, &w);
+    api_list_begin(&w);
+    for (i = 0; i < n; i++) {
+        jsonw_obj(&w);
+        api_site_fields(&w, &v[i]);
+        jsonw_obj_end(&w);
+    }
     snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    rs->body = api_list(items, n == limit ? next : NULL);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    api_list_end(&w, n == limit ? next : NULL);
+    return api_out_done(rs, &b, &w);
 }
 
 enum ocdn_err
@@ -149,6 +154,5 @@ api_site_get(struct api_req *rq, struct api_resp *rs)
     err = store_site_get(rq->store, api_org_filter(rq), id, rq->arena, &s);
     if (err)
         return err;
-    rs->body = api_site_json(&s);
-    return rs->body ? OCDN_OK : OCDN_ENOMEM;
+    return api_site_out(rs, &s);
 }

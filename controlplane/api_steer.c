@@ -83,25 +83,30 @@ parse_https(struct api_req *rq, struct api_resp *rs, bool *out)
     return OCDN_OK;
 }
 
-static json_t *
-reason_json(const struct steer_choice *c)
+static void
+reason_fields(struct jsonw *w, const struct steer_choice *c)
 {
     char p[NET_PREFIX_STRLEN];
-    json_t *j;
 
-    j = json_pack("{s:s,s:o}", "decided_by", steer_step_str(c->decided_by), "distance_km",
-                  c->distance_km >= 0 ? json_real((double)(int64_t)(c->distance_km * 10) / 10)
-                                      : json_null());
-    if (!j || !c->has_route)
-        return j;
+    jsonw_kstr(w, "decided_by", steer_step_str(c->decided_by));
+    jsonw_key(w, "distance_km");
+    if (c->distance_km >= 0)
+        jsonw_real(w, c->distance_km, 1);
+    else
+        jsonw_null(w);
+    if (!c->has_route)
+        return;
     net_prefix_format(&c->prefix, p, sizeof(p));
-    json_object_set_new(j, "matched_prefix", json_string(p));
-    json_object_set_new(j, "source", json_string(route_src_str(c->src)));
-    json_object_set_new(j, "as_path_len", json_integer(c->path_len));
-    json_object_set_new(j, "as_path_len_effective", json_integer(c->path_len_eff));
-    json_object_set_new(j, "med", c->has_med ? json_integer(c->med) : json_null());
-    json_object_set_new(j, "med_effective", json_integer((json_int_t)c->med_eff));
-    return j;
+    jsonw_kstr(w, "matched_prefix", p);
+    jsonw_kstr(w, "source", route_src_str(c->src));
+    jsonw_kint(w, "as_path_len", c->path_len);
+    jsonw_kint(w, "as_path_len_effective", c->path_len_eff);
+    jsonw_key(w, "med");
+    if (c->has_med)
+        jsonw_int(w, c->med);
+    else
+        jsonw_null(w);
+    jsonw_kint(w, "med_effective", (int64_t)c->med_eff);
 }
 
 static const char *
@@ -156,8 +161,9 @@ api_steer(struct api_req *rq, struct api_resp *rs)
     struct cp_config_ref *cfg;
     struct net_addr client;
     const char *file;
-    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], cbuf[NET_ADDR_STRLEN];
-    json_t *urls = NULL;
+    char host[300], base[360], tok[TOKEN_STRLEN], vbuf[24], cbuf[NET_ADDR_STRLEN], url[1024];
+    struct buf b;
+    struct jsonw w;
     int64_t n, expiry;
     int32_t fidx;
     bool https;
@@ -191,11 +197,22 @@ api_steer(struct api_req *rq, struct api_resp *rs)
 
     cfg = cp_config_get(rq->cp);
     expiry = rq->now + cfg->c.url_ttl_ms / 1000;
-    urls = json_array();
-    for (i = 0; urls && i < res.n; i++) {
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_kstr(&w, "client", net_addr_format(&client, cbuf, sizeof(cbuf)));
+    jsonw_kstr(&w, "file", file);
+    jsonw_kstr(&w, "mode", steer_mode_str(res.mode));
+    jsonw_kstr(&w, "geo", steer_geo_str(res.geo));
+    jsonw_key(&w, "client_asn");
+    if (res.client_asn)
+        jsonw_uint(&w, res.client_asn);
+    else
+        jsonw_null(&w);
+    jsonw_key(&w, "urls");
+    jsonw_arr(&w);
+    for (i = 0; i < res.n; i++) {
         const struct steer_oca *o = steer_snap_oca(snap, res.v[i].oca);
         struct token_fields tf;
-        json_t *u;
 
         host_for(o, client.family, host, sizeof(host));
         if (!base_url(o, host, https, base, sizeof(base)))
@@ -209,28 +226,32 @@ api_steer(struct api_req *rq, struct api_resp *rs)
         tf.e = expiry;
         if (token_sign(o->key, &tf, tok) != OCDN_OK)
             continue;
-        u = json_pack("{s:s,s:s,s:s,s:I,s:s,s:i,s:o,s:o}", "url",
-                      arena_printf(rq->arena, "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file,
-                                   vbuf, (long long)expiry, tok),
-                      "range_url",
-                      arena_printf(rq->arena, "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s",
-                                   base, file, vbuf, (long long)expiry, tok),
-                      "hostname", host, "oca_id", (json_int_t)o->id, "site",
-                      site_name(snap, o), "rank", (int)res.v[i].rank, "expires_at",
-                      api_time(expiry), "reason", reason_json(&res.v[i]));
-        json_array_append_new(urls, u);
+        jsonw_obj(&w);
+        snprintf(url, sizeof(url), "%s/%s?o=%s&v=%s&e=%lld&t=%s", base, file, file, vbuf,
+                 (long long)expiry, tok);
+        jsonw_kstr(&w, "url", url);
+        snprintf(url, sizeof(url), "%s/range/{start}-{end}?o=%s&v=%s&e=%lld&t=%s", base, file, vbuf,
+                 (long long)expiry, tok);
+        jsonw_kstr(&w, "range_url", url);
+        jsonw_kstr(&w, "hostname", host);
+        jsonw_kint(&w, "oca_id", (int64_t)o->id);
+        jsonw_kstr(&w, "site", site_name(snap, o));
+        jsonw_kint(&w, "rank", res.v[i].rank);
+        jsonw_ktime(&w, "expires_at", expiry);
+        jsonw_key(&w, "reason");
+        jsonw_obj(&w);
+        reason_fields(&w, &res.v[i]);
+        jsonw_obj_end(&w);
+        jsonw_obj_end(&w);
     }
-    rs->body = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "client",
-                         net_addr_format(&client, cbuf, sizeof(cbuf)), "file", file, "mode",
-                         steer_mode_str(res.mode), "geo", steer_geo_str(res.geo), "client_asn",
-                         res.client_asn ? json_integer(res.client_asn) : json_null(), "urls",
-                         urls ? urls : json_array());
-    if (rs->body && res.mode == STEER_MODE_ORIGIN)
-        json_object_set_new(rs->body, "origin_url",
-                            json_string(arena_printf(rq->arena, "%s/%s", cfg->c.origin_url,
-                                                     file)));
+    jsonw_arr_end(&w);
+    if (res.mode == STEER_MODE_ORIGIN) {
+        snprintf(url, sizeof(url), "%s/%s", cfg->c.origin_url, file);
+        jsonw_kstr(&w, "origin_url", url);
+    }
+    jsonw_obj_end(&w);
     cp_config_unref(cfg);
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    err = api_out_done(rs, &b, &w);
 out:
     steer_snap_unref(snap);
     return err;
@@ -302,16 +323,15 @@ api_speedtest(struct api_req *rq, struct api_resp *rs)
         snprintf(iata, sizeof(iata), "%.3s", sname);
         if (rq->cp->airports && strlen(iata) == 3)
             ap = airports_find(rq->cp->airports, iata);
-        where = json_pack("{s:s,s:s}", "city", ap ? ap->city : "", "country",
-                          ap ? ap->country : "");
+        where =
+            json_pack("{s:s,s:s}", "city", ap ? ap->city : "", "country", ap ? ap->country : "");
         json_array_append_new(
-            targets,
-            json_pack("{s:s,s:s,s:o,s:I,s:s}", "name", base, "url",
-                      arena_printf(rq->arena, "%s/speedtest?c=%s&n=%s&v=%s&e=%lld&t=%s", base,
-                                   loc.country, res.client_asn ? nbuf : "", vbuf,
-                                   (long long)expiry, tok),
-                      "location", where ? where : json_object(), "oca_id", (json_int_t)o->id,
-                      "site", sname));
+            targets, json_pack("{s:s,s:s,s:o,s:I,s:s}", "name", base, "url",
+                               arena_printf(rq->arena, "%s/speedtest?c=%s&n=%s&v=%s&e=%lld&t=%s",
+                                            base, loc.country, res.client_asn ? nbuf : "", vbuf,
+                                            (long long)expiry, tok),
+                               "location", where ? where : json_object(), "oca_id",
+                               (json_int_t)o->id, "site", sname));
     }
     rs->body = json_pack("{s:{s:s,s:o,s:{s:s}},s:o}", "client", "ip",
                          net_addr_format(&client, cbuf, sizeof(cbuf)), "asn",
@@ -367,26 +387,25 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
         json_t *c;
 
         net_prefix_format(&v[i].prefix, p, sizeof(p));
-        c = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
-                      (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o),
-                      "prefix", p, "source", route_src_str(v[i].src), "as_path_len",
-                      (int)v[i].path_len, "as_path_len_effective", (int)v[i].path_len_eff,
-                      "med", v[i].has_med ? json_integer(v[i].med) : json_null(),
-                      "med_effective", (json_int_t)v[i].med_eff, "distance_km",
-                      v[i].distance_km >= 0
-                          ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
-                          : json_null(),
-                      "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE,
-                      "ineligible_reason",
-                      v[i].inelig == STEER_ELIGIBLE ? json_null()
-                                                    : json_string(steer_inelig_str(v[i].inelig)),
-                      "decided_by", steer_step_str(v[i].decided_by));
+        c = json_pack(
+            "{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
+            (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o), "prefix", p,
+            "source", route_src_str(v[i].src), "as_path_len", (int)v[i].path_len,
+            "as_path_len_effective", (int)v[i].path_len_eff, "med",
+            v[i].has_med ? json_integer(v[i].med) : json_null(), "med_effective",
+            (json_int_t)v[i].med_eff, "distance_km",
+            v[i].distance_km >= 0 ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
+                                  : json_null(),
+            "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE, "ineligible_reason",
+            v[i].inelig == STEER_ELIGIBLE ? json_null()
+                                          : json_string(steer_inelig_str(v[i].inelig)),
+            "decided_by", steer_step_str(v[i].decided_by));
         json_array_append_new(cands, c);
     }
-    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip", net_addr_format(&ip, cbuf, sizeof(cbuf)),
-                         "mode", steer_mode_str(ex.mode), "client_asn",
-                         ex.client_asn ? json_integer(ex.client_asn) : json_null(), "total",
-                         (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
+    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip",
+                         net_addr_format(&ip, cbuf, sizeof(cbuf)), "mode", steer_mode_str(ex.mode),
+                         "client_asn", ex.client_asn ? json_integer(ex.client_asn) : json_null(),
+                         "total", (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
                          cands ? cands : json_array());
     err = rs->body ? OCDN_OK : OCDN_ENOMEM;
 out:

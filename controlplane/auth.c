@@ -296,8 +296,7 @@ auth_key_create(struct store *st, enum scope scope, int64_t org_id, int64_t oca_
         return OCDN_EINVAL;
     token_sha256_hex(key_out, (size_t)n, hex);
     snprintf(prefix, sizeof(prefix), "%s", key_out);
-    err = store_key_insert(st, hex, prefix, scope_str(scope),
-                           scope == SCOPE_PARTNER ? org_id : 0,
+    err = store_key_insert(st, hex, prefix, scope_str(scope), scope == SCOPE_PARTNER ? org_id : 0,
                            scope == SCOPE_APPLIANCE ? oca_id : 0, label, now, id);
     if (err)
         key_out[0] = '\0';

@@ -7,6 +7,7 @@
 #include "airport.h"
 #include "auth.h"
 #include "clock.h"
+#include "cp_steer.h"
 #include "geoip.h"
 #include "steer.h"
 
@@ -23,7 +24,7 @@ cp_init(struct cp *cp, struct cp_config_ref *cfg, const char *config_path)
 void
 cp_clear(struct cp *cp)
 {
-    steer_engine_free(cp->steer);
+    cp_steer_stop(cp);
     geoip_close(cp->geoip);
     airports_free(cp->airports);
     auth_free(cp->auth);

@@ -30,14 +30,15 @@ struct cp_metrics {
 };
 
 struct cp {
-    pthread_mutex_t cfg_mu;   /* guards the cfg pointer swap only */
+    pthread_mutex_t cfg_mu;    /* guards the cfg pointer swap only */
     struct cp_config_ref *cfg; /* current configuration */
-    const char *config_path;  /* NULL = embedded defaults */
+    const char *config_path;   /* NULL = embedded defaults */
     struct airports *airports; /* NULL when the table is missing */
     struct geoip *geoip;       /* NULL: client geography disabled */
     struct auth *auth;
     struct steer_engine *steer;
-    struct sweeper *sweeper;   /* NULL when not started (tests, CLI) */
+    void *steer_loader;      /* cp_steer.c's loader state */
+    struct sweeper *sweeper; /* NULL when not started (tests, CLI) */
     struct cp_metrics metrics;
     int64_t started_at;
 };

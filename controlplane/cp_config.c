@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#define K(name, type, field, def, min, max, reload, help)                                      \
-    {name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help}
+#define K(name, type, field, def, min, max, reload, help)                                          \
+    {                                                                                              \
+        name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help           \
+    }
 
 const struct cfg_key cp_config_keys[] = {
     K("listen", CFG_HOSTPORT, listen, "127.0.0.1:8080", 0, 0, false,
@@ -32,6 +34,10 @@ const struct cfg_key cp_config_keys[] = {
       "largest request body of ordinary API calls"),
     K("report_max", CFG_SIZE, report_max, "256M", 65536, 4294967296, true,
       "largest agent report body after gzip decoding (256M fits 2 M prefixes)"),
+    K("report_max_routes", CFG_INT, report_max_routes, "2000000", 1, 2000000, true,
+      "most route lines in one report (full set or delta)"),
+    K("report_max_files", CFG_INT, report_max_files, "1000000", 1, 1000000, true,
+      "most catalog entries in one report"),
     K("json_depth_max", CFG_INT, json_depth_max, "16", 2, 64, true, "deepest JSON nesting"),
     K("busy_timeout", CFG_DURATION, busy_timeout_ms, "10s", 10, 600000, false,
       "how long a request waits for the database write lock"),

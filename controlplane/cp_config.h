@@ -25,6 +25,8 @@ struct cp_config {
     int64_t http_timeout_ms;
     int64_t body_max;
     int64_t report_max;
+    int64_t report_max_routes;
+    int64_t report_max_files;
     int64_t json_depth_max;
     int64_t busy_timeout_ms;
     int64_t auth_cache_ttl_ms;

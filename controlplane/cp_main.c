@@ -17,75 +17,26 @@
 #include "clock.h"
 #include "cp.h"
 #include "cp_config.h"
+#include "cp_steer.h"
 #include "geoip.h"
 #include "http.h"
 #include "log.h"
 #include "privdrop.h"
 #include "steer.h"
 #include "store.h"
-#include "store_steer.h"
 #include "sweeper.h"
 #include "version.h"
 
 static void
 usage(void)
 {
-    fprintf(stderr,
-            "usage: ocdn-controlplane [-c FILE] [-d] [-n]\n"
-            "       ocdn-controlplane [-c FILE] key create --scope "
-            "admin|frontend|partner:<org_id> [--label TEXT]\n"
-            "  -c FILE  configuration (key = value; without it the embedded defaults)\n"
-            "  -d       foreground with debug output\n"
-            "  -n       check the configuration, print the effective one, exit\n");
+    fprintf(stderr, "usage: ocdn-controlplane [-c FILE] [-d] [-n]\n"
+                    "       ocdn-controlplane [-c FILE] key create --scope "
+                    "admin|frontend|partner:<org_id> [--label TEXT]\n"
+                    "  -c FILE  configuration (key = value; without it the embedded defaults)\n"
+                    "  -d       foreground with debug output\n"
+                    "  -n       check the configuration, print the effective one, exit\n");
     exit(2);
-}
-
-/* The engine's loader: its own store connection (the engine serialises its calls). */
-struct loader {
-    struct cp *cp;
-    struct store *st;
-};
-
-static void
-policy_from_config(const struct cp_config *c, struct steer_policy *p)
-{
-    steer_policy_init(p);
-    p->path_hops[ROUTE_SRC_PNI] = (uint32_t)c->steer_hops_pni;
-    p->path_hops[ROUTE_SRC_PEERING] = (uint32_t)c->steer_hops_peering;
-    p->path_hops[ROUTE_SRC_TRANSIT] = (uint32_t)c->steer_hops_transit;
-    p->med_offset[ROUTE_SRC_PNI] = (uint32_t)c->steer_med_pni;
-    p->med_offset[ROUTE_SRC_PEERING] = (uint32_t)c->steer_med_peering;
-    p->med_offset[ROUTE_SRC_TRANSIT] = (uint32_t)c->steer_med_transit;
-    p->load_limit = (double)c->steer_load_limit_pct / 100.0;
-    p->geo_bucket_km = (double)c->steer_geo_bucket_km;
-    p->max_n = (unsigned)c->steer_max_n;
-}
-
-static enum ocdn_err
-load_steering(void *ctx, struct steer_input *in)
-{
-    struct loader *l = ctx;
-    struct cp_config_ref *cfg = cp_config_get(l->cp);
-    struct store_opts so = {0};
-    struct steer_load_opts o;
-    char err[256];
-    enum ocdn_err e = OCDN_OK;
-
-    if (!l->st) {
-        so.busy_timeout_ms = (int)cfg->c.busy_timeout_ms;
-        e = store_open(cfg->c.db, &so, &l->st, err, sizeof(err));
-        if (e)
-            log_warnx("steer: cannot open the database: %s", err);
-    }
-    if (!e) {
-        memset(&o, 0, sizeof(o));
-        policy_from_config(&cfg->c, &o.policy);
-        o.accept_bogons = cfg->c.steer_bogons;
-        o.now = clock_wall_s();
-        e = store_steer_load(l->st, &o, in);
-    }
-    cp_config_unref(cfg);
-    return e;
 }
 
 /* SIGHUP: parse the file anew; keep the old configuration on error; apply reloadable keys. */
@@ -113,8 +64,8 @@ reload(struct cp *cp)
     if (fclose(f) != 0)
         goto out;
     copy = calloc(1, sizeof(*copy));
-    if (!copy || cfg_load_buf(cp_config_keys, cp_config_nkeys, "running", text, len, &copy->c,
-                              err, sizeof(err)) != OCDN_OK) {
+    if (!copy || cfg_load_buf(cp_config_keys, cp_config_nkeys, "running", text, len, &copy->c, err,
+                              sizeof(err)) != OCDN_OK) {
         log_warnx("config: reload failed: %s", copy ? err : "out of memory");
         free(copy);
         copy = NULL;
@@ -214,8 +165,6 @@ main(int argc, char **argv)
     struct cp_config_ref *cfg = NULL;
     struct store_opts so = {0};
     struct store *st = NULL;
-    struct steer_engine_cfg ec;
-    struct loader ld;
     struct http *http = NULL;
     const char *path = NULL;
     char err[512];
@@ -286,8 +235,7 @@ main(int argc, char **argv)
                   "(scripts/install-deps.sh)",
                   err);
     else
-        log_info("airports: %zu IATA codes from %s", airports_count(cp.airports),
-                 cfg->c.airports);
+        log_info("airports: %zu IATA codes from %s", airports_count(cp.airports), cfg->c.airports);
     if (cfg->c.geoip && *cfg->c.geoip) {
         e = geoip_open_optional(cfg->c.geoip, &cp.geoip, err, sizeof(err));
         if (e)
@@ -301,21 +249,8 @@ main(int argc, char **argv)
     if (!cp.auth)
         fatalx("out of memory");
 
-    memset(&ld, 0, sizeof(ld));
-    ld.cp = &cp;
-    memset(&ec, 0, sizeof(ec));
-    ec.min_interval_ms = (unsigned)cfg->c.steer_rebuild_ms;
-    ec.load = load_steering;
-    ec.ctx = &ld;
-    cp.steer = steer_engine_new(&ec);
-    if (!cp.steer)
-        fatalx("out of memory");
-    if (steer_engine_build_now(cp.steer, err, sizeof(err)) != OCDN_OK)
-        log_warnx("steer: first snapshot failed (%s); steering answers 503 until a rebuild "
-                  "succeeds",
-                  err);
-    if (steer_engine_start(cp.steer) != OCDN_OK)
-        fatalx("steer: cannot start the rebuild thread");
+    if (cp_steer_start(&cp, err, sizeof(err)) != OCDN_OK)
+        fatalx("steer: %s", err);
     if (sweeper_start(&cp) != OCDN_OK)
         fatalx("sweeper: cannot start");
     e = http_start(&cp, &http, err, sizeof(err));
@@ -335,8 +270,6 @@ main(int argc, char **argv)
     }
     http_stop(http);
     sweeper_stop(&cp);
-    steer_engine_stop(cp.steer);
-    store_close(ld.st);
     cp_clear(&cp);
     log_info("stopped");
     return 0;

@@ -78,8 +78,8 @@ api_body_json(struct api_req *rq, struct api_resp *rs, json_t **out)
         return OCDN_EINVAL;
     }
     cfg = cp_config_get(rq->cp);
-    err = jsonx_parse(rq->body, rq->body_len, rq->body_len + 1, (size_t)cfg->c.json_depth_max,
-                      out, rq->arena, &rs->errmsg);
+    err = jsonx_parse(rq->body, rq->body_len, rq->body_len + 1, (size_t)cfg->c.json_depth_max, out,
+                      rq->arena, &rs->errmsg);
     cp_config_unref(cfg);
     if (err)
         return err == OCDN_ETOOBIG ? OCDN_ETOOBIG : OCDN_EINVAL;
@@ -616,8 +616,7 @@ client_ip(struct MHD_Connection *conn, char *buf, size_t len)
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **con_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     struct http *h = cls;
     struct req_state *rs = *con_cls;
@@ -773,7 +772,7 @@ http_start(struct cp *cp, struct http **out, char *errbuf, size_t errlen)
         (unsigned)cfg->c.http_conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->c.http_per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->c.http_timeout_ms / 1000), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(128 * 1024), MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
+        (size_t)(16 * 1024), MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h, MHD_OPTION_END);
     if (!h->d) {
         snprintf(errbuf, errlen, "cannot listen on %s (address in use or not available)",

@@ -45,9 +45,9 @@ enum route_src {
 /* Records as the store returns them; strings live in the caller's arena. */
 struct org {
     int64_t id;
-    const char *name;         /* slug used in site names */
+    const char *name; /* slug used in site names */
     const char *display_name;
-    const char *kind;         /* "isp", "ix", "operator" */
+    const char *kind; /* "isp", "ix", "operator" */
     int64_t created_at;
     int64_t *asns;
     size_t nasns;
@@ -70,14 +70,14 @@ struct site {
 struct oca {
     int64_t id;
     int64_t site_id;
-    int64_t org_id;        /* the site's org */
+    int64_t org_id; /* the site's org */
     const char *site_name;
     int number;
-    const char *hostname;  /* without the ipv4-/ipv6- prefix */
+    const char *hostname; /* without the ipv4-/ipv6- prefix */
     enum oca_model model;
     int64_t capacity_bytes;
     int64_t nic_bps;
-    const char *ipv4;      /* NULL when none */
+    const char *ipv4; /* NULL when none */
     const char *ipv6;
     int http_port, https_port;
     bool decommissioned;
@@ -87,23 +87,25 @@ struct oca {
     int64_t routes_seq;
     int64_t load_bps;
     int64_t created_at;
-    int64_t status_since;  /* 0 = unknown */
-    int64_t prefix_count;  /* routes in the last report */
-    int64_t prefix_peak;   /* baseline for the prefix-drop rule */
-    bool degraded;         /* the last report showed a health problem */
-    const char *health;    /* JSON text of the last report's health ("{}" before any) */
-    const char *traffic;   /* JSON text of the last report's traffic */
+    int64_t status_since; /* 0 = unknown */
+    int64_t prefix_count; /* routes in the last report */
+    int64_t prefix_peak;  /* baseline for the prefix-drop rule */
+    bool degraded;        /* the last report showed a health problem */
+    int bgp_sessions;     /* sessions in the last report that had them */
+    int bgp_established;  /* of them established */
+    const char *health;   /* JSON text of the last report's health ("{}" before any) */
+    const char *traffic;  /* JSON text of the last report's traffic */
 };
 
 struct route {
     struct net_prefix prefix;
-    const char *proto;       /* BIRD protocol name; "" for static routes */
-    const char *as_path;     /* space-separated ASNs */
+    const char *proto;   /* BIRD protocol name; "" for static routes */
+    const char *as_path; /* space-separated ASNs */
     int as_path_len;
     int64_t med;             /* -1 = no MED */
     const char *communities; /* space-separated "a:b", "(rt, a, b)", "(a, b, c)" */
     const char *next_hop;
-    unsigned flags;          /* ROUTE_F_* */
+    unsigned flags; /* ROUTE_F_* */
     int64_t learned_at;
 };
 #define ROUTE_F_BOGON   1u

@@ -16,8 +16,8 @@
 #include "token.h"
 
 void
-site_name_format(const char *iata, int number, const char *org_name, enum site_type type,
-                 char *buf, size_t len)
+site_name_format(const char *iata, int number, const char *org_name, enum site_type type, char *buf,
+                 size_t len)
 {
     if (type == SITE_TYPE_IX)
         snprintf(buf, len, "%s%03d.IX", iata, number);
@@ -26,8 +26,7 @@ site_name_format(const char *iata, int number, const char *org_name, enum site_t
 }
 
 void
-oca_hostname_format(int number, const char *site_name, const char *domain, char *buf,
-                    size_t len)
+oca_hostname_format(int number, const char *site_name, const char *domain, char *buf, size_t len)
 {
     char site[128];
     size_t i;
@@ -39,7 +38,7 @@ oca_hostname_format(int number, const char *site_name, const char *domain, char 
 }
 
 enum ocdn_err
-org_create(struct store *st, const struct org *o, int64_t *id)
+org_create(struct store *st, const struct audit_who *who, const struct org *o, int64_t *id)
 {
     enum ocdn_err err;
 
@@ -48,11 +47,13 @@ org_create(struct store *st, const struct org *o, int64_t *id)
     if (err)
         return err;
     err = store_org_insert(st, o, id);
+    if (!err)
+        err = audit_write(st, who, *id, "org.create", "org", *id, NULL);
     return store_tx_end(st, err);
 }
 
 enum ocdn_err
-site_create(struct store *st, const struct site *in, int64_t now, struct arena *a,
+site_create(struct store *st, const struct audit_who *who, const struct site *in, struct arena *a,
             struct site *out)
 {
     struct site s = *in;
@@ -76,18 +77,19 @@ site_create(struct store *st, const struct site *in, int64_t now, struct arena *
     }
     site_name_format(in->iata, s.number, org.name, in->type, name, sizeof(name));
     s.name = name;
-    s.created_at = now;
+    s.created_at = who->now;
     err = store_site_insert(st, &s, &id);
-    if (err)
-        goto out;
-    err = store_site_get(st, 0, id, a, out);
+    if (!err)
+        err = audit_write(st, who, in->org_id, "site.create", "site", id, NULL);
+    if (!err)
+        err = store_site_get(st, 0, id, a, out);
 out:
     return store_tx_end(st, err);
 }
 
 enum ocdn_err
-oca_provision(struct store *st, int64_t org_id, const struct oca *in, const char *domain,
-              int64_t now, struct arena *a, struct oca_provisioned *out)
+oca_provision(struct store *st, const struct audit_who *who, const struct oca *in,
+              const char *domain, struct arena *a, struct oca_provisioned *out)
 {
     struct oca o = *in;
     struct site site;
@@ -103,7 +105,7 @@ oca_provision(struct store *st, int64_t org_id, const struct oca *in, const char
     err = store_tx_begin(st);
     if (err)
         return err;
-    err = store_site_get(st, org_id, in->site_id, a, &site);
+    err = store_site_get(st, who->org_id, in->site_id, a, &site);
     if (err)
         goto out;
     err = store_oca_next_number(st, site.id, &o.number);
@@ -111,17 +113,17 @@ oca_provision(struct store *st, int64_t org_id, const struct oca *in, const char
         goto out;
     oca_hostname_format(o.number, site.name, domain, host, sizeof(host));
     o.hostname = host;
-    o.created_at = now;
+    o.created_at = who->now;
     err = store_oca_insert(st, &o, &id);
-    if (err)
-        goto out;
-    err = store_oca_sign_key_add(st, id, secret, now);
-    if (err)
-        goto out;
-    err = auth_key_create(st, SCOPE_APPLIANCE, 0, id, host, now, out->appliance_key, &key_id);
-    if (err)
-        goto out;
-    err = store_oca_get(st, 0, id, a, &out->oca);
+    if (!err)
+        err = store_oca_sign_key_add(st, id, secret, who->now);
+    if (!err)
+        err = auth_key_create(st, SCOPE_APPLIANCE, 0, id, host, who->now, out->appliance_key,
+                              &key_id);
+    if (!err)
+        err = audit_write(st, who, site.org_id, "oca.provision", "oca", id, NULL);
+    if (!err)
+        err = store_oca_get(st, 0, id, a, &out->oca);
 out:
     memset(secret, 0, sizeof(secret));
     err = store_tx_end(st, err);
@@ -130,84 +132,110 @@ out:
     return err;
 }
 
-enum ocdn_err
-oca_decommission(struct store *st, int64_t org_id, int64_t id, int64_t now)
+/* Run step on OCA id inside one transaction with its audit row (action); the OCA must exist
+ * and be the caller's. */
+typedef enum ocdn_err oca_step_fn(struct store *st, const struct oca *o,
+                                  const struct audit_who *who, void *ctx);
+
+static enum ocdn_err
+with_oca(struct store *st, const struct audit_who *who, int64_t id, const char *action,
+         oca_step_fn *step, void *ctx)
 {
+    struct arena *a = arena_new(16384);
     struct oca o;
-    struct arena *a = arena_new(4096);
+    enum ocdn_err err;
+
+    if (!a)
+        return OCDN_ENOMEM;
+    err = store_tx_begin(st);
+    if (err)
+        goto done;
+    err = store_oca_get(st, who->org_id, id, a, &o);
+    if (!err)
+        err = step(st, &o, who, ctx);
+    if (!err)
+        err = audit_write(st, who, o.org_id, action, "oca", id, NULL);
+    err = store_tx_end(st, err);
+done:
+    arena_free(a);
+    return err;
+}
+
+static enum ocdn_err
+decommission_step(struct store *st, const struct oca *o, const struct audit_who *who, void *ctx)
+{
     int64_t n;
     enum ocdn_err err;
 
-    if (!a)
-        return OCDN_ENOMEM;
-    err = store_tx_begin(st);
-    if (err)
-        goto done;
-    err = store_oca_get(st, org_id, id, a, &o);
+    (void)ctx;
+    err = store_oca_decommission(st, o->id);
     if (!err)
-        err = store_oca_decommission(st, id);
-    if (!err)
-        err = store_key_revoke_oca(st, id, now, &n);
-    err = store_tx_end(st, err);
-done:
-    arena_free(a);
+        err = store_key_revoke_oca(st, o->id, who->now, &n);
     return err;
 }
 
 enum ocdn_err
-oca_rotate_appliance_key(struct store *st, int64_t id, int64_t now,
-                         char key_out[AUTH_KEY_STRLEN])
+oca_decommission(struct store *st, const struct audit_who *who, int64_t id)
 {
-    struct oca o;
-    struct arena *a = arena_new(4096);
+    return with_oca(st, who, id, "oca.decommission", decommission_step, NULL);
+}
+
+static enum ocdn_err
+appliance_key_step(struct store *st, const struct oca *o, const struct audit_who *who, void *ctx)
+{
     int64_t n, key_id;
     enum ocdn_err err;
 
-    key_out[0] = '\0';
-    if (!a)
-        return OCDN_ENOMEM;
-    err = store_tx_begin(st);
-    if (err)
-        goto done;
-    err = store_oca_get(st, 0, id, a, &o);
-    if (!err && o.decommissioned)
-        err = OCDN_ECONFLICT;
+    if (o->decommissioned)
+        return OCDN_ECONFLICT;
+    err = store_key_revoke_oca(st, o->id, who->now, &n);
     if (!err)
-        err = store_key_revoke_oca(st, id, now, &n);
-    if (!err)
-        err = auth_key_create(st, SCOPE_APPLIANCE, 0, id, o.hostname, now, key_out, &key_id);
-    err = store_tx_end(st, err);
-    if (err)
-        key_out[0] = '\0';
-done:
-    arena_free(a);
+        err = auth_key_create(st, SCOPE_APPLIANCE, 0, o->id, o->hostname, who->now, ctx, &key_id);
     return err;
 }
 
 enum ocdn_err
-oca_rotate_sign_key(struct store *st, int64_t id, int64_t now, int64_t overlap_s)
+oca_rotate_appliance_key(struct store *st, const struct audit_who *who, int64_t id,
+                         char key_out[AUTH_KEY_STRLEN])
 {
-    struct oca o;
-    struct arena *a = arena_new(4096);
-    uint8_t secret[32];
     enum ocdn_err err;
 
-    if (!a)
-        return OCDN_ENOMEM;
-    err = token_random(secret, sizeof(secret));
+    key_out[0] = '\0';
+    err = with_oca(st, who, id, "oca.appliance_key", appliance_key_step, key_out);
     if (err)
-        goto done;
-    err = store_tx_begin(st);
-    if (err)
-        goto done;
-    err = store_oca_get(st, 0, id, a, &o);
+        key_out[0] = '\0';
+    return err;
+}
+
+struct sign_key_ctx {
+    uint8_t secret[32];
+    int64_t overlap_s;
+};
+
+static enum ocdn_err
+sign_key_step(struct store *st, const struct oca *o, const struct audit_who *who, void *ctx)
+{
+    struct sign_key_ctx *k = ctx;
+    enum ocdn_err err;
+
+    if (o->decommissioned)
+        return OCDN_ECONFLICT;
+    err = store_oca_sign_key_retire(st, o->id, who->now + k->overlap_s);
     if (!err)
-        err = store_oca_sign_key_retire(st, id, now + overlap_s);
+        err = store_oca_sign_key_add(st, o->id, k->secret, who->now);
+    return err;
+}
+
+enum ocdn_err
+oca_rotate_sign_key(struct store *st, const struct audit_who *who, int64_t id, int64_t overlap_s)
+{
+    struct sign_key_ctx k;
+    enum ocdn_err err;
+
+    k.overlap_s = overlap_s;
+    err = token_random(k.secret, sizeof(k.secret));
     if (!err)
-        err = store_oca_sign_key_add(st, id, secret, now);
-    err = store_tx_end(st, err);
-done:
-    memset(secret, 0, sizeof(secret));
-    arena_free(a);
+        err = with_oca(st, who, id, "oca.signing_key", sign_key_step, &k);
+    memset(k.secret, 0, sizeof(k.secret));
     return err;
 }

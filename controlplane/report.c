@@ -113,8 +113,7 @@ apply_catalog(struct store *st, int64_t oca_id, const struct report_set *set, in
 
 /* Notifications the report alone can judge; conditions that went away start their hold. */
 static enum ocdn_err
-judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t count,
-      int64_t now)
+judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t count, int64_t now)
 {
     char msg[512];
     size_t i, used = 0;
@@ -133,8 +132,8 @@ judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t
                 used = sizeof(msg) - 1;
         }
         if (msg[0])
-            err = store_notif_raise(st, o->org_id, o->id, "bgp_down", "critical", msg, now,
-                                    &opened);
+            err =
+                store_notif_raise(st, o->org_id, o->id, "bgp_down", "critical", msg, now, &opened);
         else
             err = store_notif_clear(st, o->id, "bgp_down", now);
     }
@@ -172,6 +171,7 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     struct report_rec rec;
     const char *maint;
     int64_t count = 0;
+    size_t i;
     enum ocdn_err err;
 
     memset(out, 0, sizeof(*out));
@@ -203,16 +203,16 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
         err = apply_routes(st, oca_id, &in->routes, now, out);
         if (err)
             goto out;
-        out->routes_changed = out->routes_added || out->routes_removed ||
-                              in->routes.mode == REPORT_FULL;
+        out->routes_changed =
+            out->routes_added || out->routes_removed || in->routes.mode == REPORT_FULL;
         out->changed_steering = out->routes_changed;
     }
     if (in->catalog.mode != REPORT_NONE) {
         err = apply_catalog(st, oca_id, &in->catalog, now, out);
         if (err)
             goto out;
-        out->catalog_changed = out->files_added || out->files_removed ||
-                               in->catalog.mode == REPORT_FULL;
+        out->catalog_changed =
+            out->files_added || out->files_removed || in->catalog.mode == REPORT_FULL;
         out->changed_steering |= out->catalog_changed;
     }
     if (in->has_bgp) {
@@ -244,6 +244,9 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     u.prefix_count = count;
     u.degraded = in->degraded;
     u.routes_changed = out->routes_changed;
+    u.bgp_sessions = in->has_bgp ? (int)in->nbgp : -1;
+    for (i = 0; in->has_bgp && i < in->nbgp; i++)
+        u.bgp_established += strcmp(in->bgp[i].state, "established") == 0;
     u.catalog_changed = out->catalog_changed;
     u.status = status_compute(&si);
     if (u.status != o.status)

@@ -50,8 +50,8 @@ struct report_limits {
 
 struct report_out {
     int64_t ack_seq;
-    bool duplicate;     /* seq already applied: nothing changed */
-    bool need_full;     /* a delta against an unknown base: nothing changed */
+    bool duplicate; /* seq already applied: nothing changed */
+    bool need_full; /* a delta against an unknown base: nothing changed */
     int64_t routes_added, routes_removed, routes_total;
     int64_t files_added, files_removed, files_total;
     bool routes_changed;

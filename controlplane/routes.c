@@ -15,6 +15,7 @@
 #define APPLIANCE SCOPE_APPLIANCE
 
 static const char *const q_page[] = {"limit", "after", NULL};
+static const char *const q_keys[] = {"limit", "before", NULL};
 static const char *const q_ocas[] = {"limit", "after", "site_id", NULL};
 static const char *const q_routes[] = {"limit", "cursor", "contained_in", "containing", NULL};
 static const char *const q_maint[] = {"limit", "before", "current", NULL};
@@ -29,11 +30,13 @@ const struct api_route api_routes[] = {
     {"GET", "/metrics", SCOPE_NONE, api_metrics, NULL, 0, "Prometheus metrics"},
     {"GET", "/v1/config", ADMIN, api_config_view, NULL, 0, "effective configuration"},
 
-    {"POST", "/v1/orgs", ADMIN, api_org_create, NULL, ROUTE_F_BODY, "create an org"},
+    {"POST", "/v1/orgs", ADMIN, api_org_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
+     "create an org"},
     {"GET", "/v1/orgs", ADMIN, api_org_list, q_page, 0, "list orgs"},
     {"GET", "/v1/orgs/{org}", PARTNER, api_org_get, NULL, 0, "show an org"},
 
-    {"POST", "/v1/sites", ADMIN, api_site_create, NULL, ROUTE_F_BODY, "create a site"},
+    {"POST", "/v1/sites", ADMIN, api_site_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
+     "create a site"},
     {"GET", "/v1/sites", PARTNER, api_site_list, q_page, 0, "list sites"},
     {"GET", "/v1/sites/{site}", PARTNER, api_site_get, NULL, 0, "show a site"},
     {"PUT", "/v1/sites/{site}/fill-window", PARTNER, api_site_fill_window, NULL,
@@ -45,18 +48,20 @@ const struct api_route api_routes[] = {
     {"GET", "/v1/sites/{site}/maintenance", PARTNER, api_maint_list_site, q_maint, 0,
      "maintenance windows of a site"},
 
-    {"POST", "/v1/ocas", ADMIN, api_oca_create, NULL, ROUTE_F_BODY, "provision an OCA"},
+    {"POST", "/v1/ocas", ADMIN, api_oca_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
+     "provision an OCA"},
     {"GET", "/v1/ocas", PARTNER, api_oca_list, q_ocas, 0, "list OCAs"},
     {"GET", "/v1/ocas/{oca}", PARTNER, api_oca_get, NULL, 0, "show an OCA"},
-    {"POST", "/v1/ocas/{oca}/decommission", ADMIN, api_oca_decommission, NULL, 0,
+    {"POST", "/v1/ocas/{oca}/decommission", ADMIN, api_oca_decommission, NULL, ROUTE_F_AUDIT,
      "decommission an OCA"},
-    {"POST", "/v1/ocas/{oca}/appliance-key", ADMIN, api_oca_rotate_appliance_key, NULL, 0,
-     "issue a new appliance key (the old one stops working)"},
-    {"POST", "/v1/ocas/{oca}/signing-key", ADMIN, api_oca_rotate_sign_key, NULL, 0,
+    {"POST", "/v1/ocas/{oca}/appliance-key", ADMIN, api_oca_rotate_appliance_key, NULL,
+     ROUTE_F_AUDIT, "issue a new appliance key (the old one stops working)"},
+    {"POST", "/v1/ocas/{oca}/signing-key", ADMIN, api_oca_rotate_sign_key, NULL, ROUTE_F_AUDIT,
      "rotate the URL signing key (with overlap)"},
     {"GET", "/v1/ocas/{oca}/routes", PARTNER, api_oca_routes, q_routes, 0, "learned prefixes"},
     {"GET", "/v1/ocas/{oca}/bgp", PARTNER, api_oca_bgp, NULL, 0, "BGP sessions"},
-    {"PUT", "/v1/ocas/{oca}/bgp/{session}", ADMIN, api_oca_bgp_kind, NULL, ROUTE_F_BODY,
+    {"PUT", "/v1/ocas/{oca}/bgp/{session}", ADMIN, api_oca_bgp_kind, NULL,
+     ROUTE_F_BODY | ROUTE_F_AUDIT,
      "set how a BGP session's routes reach the OCA (steering offsets)"},
     {"POST", "/v1/ocas/{oca}/maintenance", PARTNER, api_maint_create_oca, NULL,
      ROUTE_F_BODY | ROUTE_F_AUDIT, "schedule a drain or maintenance of an OCA"},
@@ -81,14 +86,15 @@ const struct api_route api_routes[] = {
 
     {"POST", "/v1/keys", PARTNER, api_key_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
      "create an API key (shown once)"},
-    {"GET", "/v1/keys", PARTNER, api_key_list, q_page, 0, "list API keys"},
-    {"DELETE", "/v1/keys/{key}", PARTNER, api_key_revoke, NULL, ROUTE_F_AUDIT,
-     "revoke an API key"},
+    {"GET", "/v1/keys", PARTNER, api_key_list, q_keys, 0, "list API keys"},
+    {"DELETE", "/v1/keys/{key}", PARTNER, api_key_revoke, NULL, ROUTE_F_AUDIT, "revoke an API key"},
 
-    {"POST", "/v1/titles", ADMIN, api_title_create, NULL, ROUTE_F_BODY, "create a title"},
+    {"POST", "/v1/titles", ADMIN, api_title_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
+     "create a title"},
     {"GET", "/v1/titles", ADMIN, api_title_list, q_page, 0, "list titles"},
     {"GET", "/v1/titles/{title}", ADMIN, api_title_get, NULL, 0, "show a title and its files"},
-    {"POST", "/v1/files", ADMIN, api_file_create, NULL, ROUTE_F_BODY, "register a file"},
+    {"POST", "/v1/files", ADMIN, api_file_create, NULL, ROUTE_F_BODY | ROUTE_F_AUDIT,
+     "register a file"},
     {"GET", "/v1/files/{file}", ADMIN, api_file_get, NULL, 0, "show a file"},
 
     {"POST", "/v1/agent/report", APPLIANCE, api_agent_report, NULL, ROUTE_F_REPORT,

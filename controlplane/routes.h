@@ -11,16 +11,16 @@
 enum {
     ROUTE_F_BODY = 1u << 0,   /* takes a JSON body (ordinary size limit) */
     ROUTE_F_REPORT = 1u << 1, /* takes a JSON body up to report_max, gzip allowed */
-    ROUTE_F_AUDIT = 1u << 2,  /* a change: written to the audit log */
+    ROUTE_F_AUDIT = 1u << 2,  /* a change: written to the audit log (check_api checks it) */
 };
 
 struct api_route {
     const char *method;
-    const char *pattern;       /* "/v1/ocas/{oca}/routes"; {name} captures one segment */
-    unsigned scopes;           /* enum scope bits allowed; 0 = no key needed */
+    const char *pattern; /* "/v1/ocas/{oca}/routes"; {name} captures one segment */
+    unsigned scopes;     /* enum scope bits allowed; 0 = no key needed */
     api_fn *fn;
-    const char *const *query;  /* allowed query parameter names (NULL-terminated) or NULL */
-    unsigned flags;            /* ROUTE_F_* */
+    const char *const *query; /* allowed query parameter names (NULL-terminated) or NULL */
+    unsigned flags;           /* ROUTE_F_* */
     const char *summary;
 };
 

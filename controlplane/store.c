@@ -336,15 +336,14 @@ migrate(struct store *st, char *errbuf, size_t errlen)
     for (i = (unsigned)version; i < schema_nsteps; i++) {
         err = exec(st, schema_steps[i].sql);
         if (err) {
-            snprintf(errbuf, errlen, "migration %s failed: %s", schema_steps[i].name,
-                     st->errmsg);
+            snprintf(errbuf, errlen, "migration %s failed: %s", schema_steps[i].name, st->errmsg);
             return store_tx_end(st, err);
         }
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", schema_steps[i].version);
         err = exec(st, sql);
         if (err) {
-            snprintf(errbuf, errlen, "cannot record schema version %d: %s",
-                     schema_steps[i].version, st->errmsg);
+            snprintf(errbuf, errlen, "cannot record schema version %d: %s", schema_steps[i].version,
+                     st->errmsg);
             return store_tx_end(st, err);
         }
     }

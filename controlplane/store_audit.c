@@ -46,8 +46,8 @@ row(sqlite3_stmt *s, struct arena *a, void *elem)
 }
 
 enum ocdn_err
-store_audit_list(struct store *st, int64_t org_id, int64_t before, size_t limit,
-                 struct arena *a, struct audit_rec **out, size_t *n)
+store_audit_list(struct store *st, int64_t org_id, int64_t before, size_t limit, struct arena *a,
+                 struct audit_rec **out, size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, &q_list);
 

@@ -7,8 +7,7 @@
 
 STORE_SQL(q_t_insert, "INSERT INTO titles (id, name, created_at) VALUES (?1, ?2, ?3)");
 STORE_SQL(q_t_get, "SELECT id, name, created_at FROM titles WHERE id = ?1");
-STORE_SQL(q_t_list,
-          "SELECT id, name, created_at FROM titles WHERE id > ?1 ORDER BY id LIMIT ?2");
+STORE_SQL(q_t_list, "SELECT id, name, created_at FROM titles WHERE id > ?1 ORDER BY id LIMIT ?2");
 STORE_SQL(q_f_insert, "INSERT INTO files (id, title_id, size, sha256, profile, bitrate_kbps, "
                       "region, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 STORE_SQL(q_f_get, "SELECT " FILE_COLS " FROM files WHERE id = ?1");

@@ -37,8 +37,7 @@ enum ocdn_err store_file_list(struct store *st, const char *title_id, const char
 
 /* Catalog of an OCA. */
 enum ocdn_err store_catalog_clear(struct store *st, int64_t oca_id);
-enum ocdn_err store_catalog_put(struct store *st, int64_t oca_id, const char *file_id,
-                                int64_t now);
+enum ocdn_err store_catalog_put(struct store *st, int64_t oca_id, const char *file_id, int64_t now);
 enum ocdn_err store_catalog_del(struct store *st, int64_t oca_id, const char *file_id);
 enum ocdn_err store_catalog_count(struct store *st, int64_t oca_id, int64_t *n);
 

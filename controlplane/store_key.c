@@ -4,16 +4,16 @@
 
 #include "store_int.h"
 
-#define KEY_COLS "id, key_prefix, scope, ifnull(org_id, 0), ifnull(oca_id, 0), label, " \
-                 "created_at, ifnull(revoked_at, 0)"
+#define KEY_COLS                                                                                   \
+    "id, key_prefix, scope, ifnull(org_id, 0), ifnull(oca_id, 0), label, "                         \
+    "created_at, ifnull(revoked_at, 0)"
 
 STORE_SQL(q_insert, "INSERT INTO api_keys (key_hash, key_prefix, scope, org_id, oca_id, label, "
                     "created_at) VALUES (?1, ?2, ?3, nullif(?4, 0), nullif(?5, 0), ?6, ?7)");
-STORE_SQL(q_find,
-          "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL");
-STORE_SQL(q_list_all, "SELECT " KEY_COLS " FROM api_keys ORDER BY id DESC LIMIT ?1");
-STORE_SQL(q_list_org,
-          "SELECT " KEY_COLS " FROM api_keys WHERE org_id = ?2 ORDER BY id DESC LIMIT ?1");
+STORE_SQL(q_find, "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL");
+STORE_SQL(q_list, "SELECT " KEY_COLS " FROM api_keys WHERE (?2 = 0 OR org_id = ?2) AND (?3 = 0 "
+                  "OR id < ?3) ORDER BY id DESC LIMIT ?1");
+STORE_SQL(q_get, "SELECT " KEY_COLS " FROM api_keys WHERE id = ?1 AND (?2 = 0 OR org_id = ?2)");
 STORE_SQL(q_revoke, "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND revoked_at IS NULL "
                     "AND (?2 = 0 OR org_id = ?2)");
 STORE_SQL(q_revoke_oca, "UPDATE api_keys SET revoked_at = ?2 WHERE oca_id = ?1 AND scope = "
@@ -71,19 +71,32 @@ store_key_find(struct store *st, const char *hash_hex, struct arena *a, struct a
 }
 
 enum ocdn_err
-store_key_list(struct store *st, int64_t org_id, size_t limit, struct arena *a,
+store_key_list(struct store *st, int64_t org_id, int64_t before, size_t limit, struct arena *a,
                struct api_key_rec **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st, org_id ? &q_list_org : &q_list_all);
+    sqlite3_stmt *s = store_stmt(st, &q_list);
 
     *out = NULL;
     *n = 0;
     if (!s)
         return OCDN_EDB;
     sqlite3_bind_int64(s, 1, (int64_t)limit);
-    if (org_id)
-        sqlite3_bind_int64(s, 2, org_id);
+    sqlite3_bind_int64(s, 2, org_id);
+    sqlite3_bind_int64(s, 3, before);
     return store_rows(st, s, limit, a, sizeof(**out), row, (void **)out, n);
+}
+
+enum ocdn_err
+store_key_get(struct store *st, int64_t org_id, int64_t id, struct arena *a,
+              struct api_key_rec *out)
+{
+    sqlite3_stmt *s = store_stmt(st, &q_get);
+
+    if (!s)
+        return OCDN_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, org_id);
+    return store_row1(st, s, a, row, out);
 }
 
 enum ocdn_err

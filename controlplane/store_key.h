@@ -24,14 +24,18 @@ struct api_key_rec {
 
 /* Insert a key by its hash; *id is the new row id. */
 enum ocdn_err store_key_insert(struct store *st, const char *hash_hex, const char *prefix,
-                               const char *scope, int64_t org_id, int64_t oca_id,
-                               const char *label, int64_t now, int64_t *id);
+                               const char *scope, int64_t org_id, int64_t oca_id, const char *label,
+                               int64_t now, int64_t *id);
 /* Active (not revoked) key with this hash; OCDN_ENOTFOUND otherwise. Strings in a. */
 enum ocdn_err store_key_find(struct store *st, const char *hash_hex, struct arena *a,
                              struct api_key_rec *out);
-/* Keys of org_id (0 = all keys), newest first, at most limit. Array in a. */
-enum ocdn_err store_key_list(struct store *st, int64_t org_id, size_t limit, struct arena *a,
-                             struct api_key_rec **out, size_t *n);
+/* Keys of org_id (0 = all keys) with id < before (0 = newest), newest first, at most limit.
+ * Array in a. */
+enum ocdn_err store_key_list(struct store *st, int64_t org_id, int64_t before, size_t limit,
+                             struct arena *a, struct api_key_rec **out, size_t *n);
+/* Key id of org_id (0 = any org), revoked or not. */
+enum ocdn_err store_key_get(struct store *st, int64_t org_id, int64_t id, struct arena *a,
+                            struct api_key_rec *out);
 /* Revoke key id (of org_id unless org_id is 0); OCDN_ENOTFOUND when no such active key. */
 enum ocdn_err store_key_revoke(struct store *st, int64_t org_id, int64_t id, int64_t now);
 /* Revoke every active appliance key of an OCA; *n is how many. */

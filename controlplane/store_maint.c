@@ -3,8 +3,8 @@
 
 #include "store_int.h"
 
-#define MAINT_COLS                                                                             \
-    "id, org_id, ifnull(oca_id, 0), ifnull(site_id, 0), kind, starts_at, ends_at, note, "      \
+#define MAINT_COLS                                                                                 \
+    "id, org_id, ifnull(oca_id, 0), ifnull(site_id, 0), kind, starts_at, ends_at, note, "          \
     "created_at, ifnull(created_by, 0), ifnull(cancelled_at, 0)"
 
 STORE_SQL(q_insert, "INSERT INTO maintenance (org_id, oca_id, site_id, kind, starts_at, "
@@ -129,8 +129,8 @@ store_maint_cancel(struct store *st, int64_t org_id, int64_t id, int64_t now)
 }
 
 enum ocdn_err
-store_maint_overlaps(struct store *st, int64_t oca_id, int64_t site_id, int64_t start,
-                     int64_t end, int64_t *n)
+store_maint_overlaps(struct store *st, int64_t oca_id, int64_t site_id, int64_t start, int64_t end,
+                     int64_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, &q_overlap);
 

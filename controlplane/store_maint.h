@@ -14,8 +14,8 @@ struct store;
 struct maint_rec {
     int64_t id;
     int64_t org_id;
-    int64_t oca_id;  /* 0 when the window covers a site */
-    int64_t site_id; /* 0 when the window covers one OCA */
+    int64_t oca_id;   /* 0 when the window covers a site */
+    int64_t site_id;  /* 0 when the window covers one OCA */
     const char *kind; /* "drain" or "maintenance" */
     int64_t starts_at;
     int64_t ends_at;
@@ -46,8 +46,8 @@ enum ocdn_err store_maint_list(struct store *st, const struct maint_filter *f, s
  * when it is already cancelled or over. */
 enum ocdn_err store_maint_cancel(struct store *st, int64_t org_id, int64_t id, int64_t now);
 /* Number of live (not cancelled) windows of the same target overlapping [start, end). */
-enum ocdn_err store_maint_overlaps(struct store *st, int64_t oca_id, int64_t site_id,
-                                   int64_t start, int64_t end, int64_t *n);
+enum ocdn_err store_maint_overlaps(struct store *st, int64_t oca_id, int64_t site_id, int64_t start,
+                                   int64_t end, int64_t *n);
 /* The window in force for an OCA (its own or its site's) at now: *kind is "maintenance"
  * (which wins), "drain", or NULL when none. */
 enum ocdn_err store_maint_active(struct store *st, int64_t oca_id, int64_t site_id, int64_t now,

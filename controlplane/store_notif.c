@@ -3,8 +3,8 @@
 
 #include "store_int.h"
 
-#define NOTIF_COLS                                                                             \
-    "id, org_id, ifnull(oca_id, 0), kind, severity, state, message, opened_at, "               \
+#define NOTIF_COLS                                                                                 \
+    "id, org_id, ifnull(oca_id, 0), kind, severity, state, message, opened_at, "                   \
     "ifnull(acked_at, 0), ifnull(acked_by, 0), ifnull(closed_at, 0), ifnull(clear_since, 0)"
 
 STORE_SQL(q_refresh, "UPDATE notifications SET clear_since = NULL, message = ?3, severity = ?4 "

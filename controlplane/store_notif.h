@@ -37,16 +37,15 @@ struct notif_filter {
 
 /* Raise (oca, kind): a new open notification, or, when an unclosed one exists, mark its
  * condition present again and refresh its message. *opened tells which. */
-enum ocdn_err store_notif_raise(struct store *st, int64_t org_id, int64_t oca_id,
-                                const char *kind, const char *severity, const char *message,
-                                int64_t now, bool *opened);
+enum ocdn_err store_notif_raise(struct store *st, int64_t org_id, int64_t oca_id, const char *kind,
+                                const char *severity, const char *message, int64_t now,
+                                bool *opened);
 /* The condition of (oca, kind) is gone: start its hold time (no-op when none is unclosed or
  * the hold already started). */
 enum ocdn_err store_notif_clear(struct store *st, int64_t oca_id, const char *kind, int64_t now);
 /* Close every unclosed notification whose condition has been gone since before cutoff; *n is
  * how many. */
-enum ocdn_err store_notif_close_cleared(struct store *st, int64_t cutoff, int64_t now,
-                                        int64_t *n);
+enum ocdn_err store_notif_close_cleared(struct store *st, int64_t cutoff, int64_t now, int64_t *n);
 /* Close (oca, kind) now, whatever its hold (the OCA went away). */
 enum ocdn_err store_notif_close(struct store *st, int64_t oca_id, const char *kind, int64_t now);
 /* Notifications matching f, newest first. */

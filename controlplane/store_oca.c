@@ -6,11 +6,12 @@
 
 #include "store_int.h"
 
-#define OCA_COLS                                                                               \
-    "o.id, o.site_id, s.org_id, s.name, o.number, o.hostname, o.model, o.capacity_bytes, "     \
-    "o.nic_bps, o.ipv4, o.ipv6, o.http_port, o.https_port, o.state, o.status, "                \
-    "ifnull(o.last_report_at, 0), o.last_seq, o.routes_seq, o.load_bps, o.created_at, "          \
-    "ifnull(o.status_since, 0), o.prefix_count, o.prefix_peak, o.health, o.traffic, o.degraded"
+#define OCA_COLS                                                                                   \
+    "o.id, o.site_id, s.org_id, s.name, o.number, o.hostname, o.model, o.capacity_bytes, "         \
+    "o.nic_bps, o.ipv4, o.ipv6, o.http_port, o.https_port, o.state, o.status, "                    \
+    "ifnull(o.last_report_at, 0), o.last_seq, o.routes_seq, o.load_bps, o.created_at, "            \
+    "ifnull(o.status_since, 0), o.prefix_count, o.prefix_peak, o.health, o.traffic, o.degraded, "  \
+    "o.bgp_sessions, o.bgp_established"
 #define OCA_FROM " FROM ocas o JOIN sites s ON s.id = o.site_id "
 
 STORE_SQL(q_next, "SELECT ifnull(max(number), 0) + 1 FROM ocas WHERE site_id = ?1");
@@ -27,14 +28,14 @@ STORE_SQL(q_applied,
           "load_bps = CASE WHEN ?4 < 0 THEN load_bps ELSE ?4 END, health = ifnull(?5, health), "
           "traffic = ifnull(?6, traffic), prefix_count = ?7, prefix_peak = max(prefix_peak, ?7), "
           "status_since = CASE WHEN status = ?8 THEN status_since ELSE ?3 END, status = ?8, "
-          "degraded = ?9, routes_rev = routes_rev + ?10, catalog_rev = catalog_rev + ?11 "
-          "WHERE id = ?1");
+          "degraded = ?9, routes_rev = routes_rev + ?10, catalog_rev = catalog_rev + ?11, "
+          "bgp_sessions = CASE WHEN ?12 < 0 THEN bgp_sessions ELSE ?12 END, "
+          "bgp_established = CASE WHEN ?12 < 0 THEN bgp_established ELSE ?13 END WHERE id = ?1");
 STORE_SQL(q_bump, "UPDATE ocas SET routes_rev = routes_rev + 1 WHERE id = ?1");
 STORE_SQL(q_peak, "UPDATE ocas SET prefix_peak = prefix_count WHERE id = ?1");
 STORE_SQL(q_status, "UPDATE ocas SET status_since = CASE WHEN status = ?2 THEN status_since "
                     "ELSE ?3 END, status = ?2 WHERE id = ?1");
-STORE_SQL(q_key_add,
-          "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
+STORE_SQL(q_key_add, "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
 STORE_SQL(q_key_retire,
           "UPDATE oca_sign_keys SET not_after = ?2 WHERE oca_id = ?1 AND not_after IS NULL");
 STORE_SQL(q_keys, "SELECT id, secret, created_at, ifnull(not_after, 0) FROM oca_sign_keys "
@@ -121,6 +122,8 @@ row(sqlite3_stmt *s, struct arena *a, void *elem)
     o->health = store_col_text(s, 23, a);
     o->traffic = store_col_text(s, 24, a);
     o->degraded = sqlite3_column_int(s, 25) != 0;
+    o->bgp_sessions = sqlite3_column_int(s, 26);
+    o->bgp_established = sqlite3_column_int(s, 27);
     return o->site_name && o->hostname && o->health && o->traffic ? OCDN_OK : OCDN_ENOMEM;
 }
 
@@ -192,6 +195,8 @@ store_oca_report_applied(struct store *st, int64_t id, const struct oca_report_u
     sqlite3_bind_int(s, 9, u->degraded ? 1 : 0);
     sqlite3_bind_int(s, 10, u->routes_changed ? 1 : 0);
     sqlite3_bind_int(s, 11, u->catalog_changed ? 1 : 0);
+    sqlite3_bind_int(s, 12, u->bgp_sessions);
+    sqlite3_bind_int(s, 13, u->bgp_established);
     return exec_changed(st, s, OCDN_ENOTFOUND);
 }
 

@@ -51,6 +51,8 @@ struct oca_report_update {
     bool degraded;
     bool routes_changed;  /* bump routes_rev */
     bool catalog_changed; /* bump catalog_rev */
+    int bgp_sessions;     /* -1 = unchanged (the report had no session list) */
+    int bgp_established;
     enum oca_status status;
 };
 

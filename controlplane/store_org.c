@@ -117,8 +117,8 @@ store_org_get(struct store *st, int64_t id, struct arena *a, struct org *out)
 }
 
 enum ocdn_err
-store_org_list(struct store *st, int64_t after_id, size_t limit, struct arena *a,
-               struct org **out, size_t *n)
+store_org_list(struct store *st, int64_t after_id, size_t limit, struct arena *a, struct org **out,
+               size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, &q_list);
     enum ocdn_err err;

@@ -7,8 +7,8 @@
 
 #include "store_int.h"
 
-#define ROUTE_COLS                                                                             \
-    "prefix, plen, proto, as_path, as_path_len, ifnull(med, -1), communities, next_hop, flags, " \
+#define ROUTE_COLS                                                                                 \
+    "prefix, plen, proto, as_path, as_path_len, ifnull(med, -1), communities, next_hop, flags, "   \
     "learned_at"
 
 STORE_SQL(q_clear, "DELETE FROM routes WHERE oca_id = ?1");
@@ -134,8 +134,8 @@ row(sqlite3_stmt *s, struct arena *a, void *elem)
 }
 
 enum ocdn_err
-store_route_list(struct store *st, const struct route_query *q, struct arena *a,
-                 struct route **out, size_t *n)
+store_route_list(struct store *st, const struct route_query *q, struct arena *a, struct route **out,
+                 size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, &q_list);
     uint8_t lo[17], hi[17], after[17];

@@ -56,9 +56,8 @@ struct route_gap {
 
 /* Prefixes learned by some but not all of the site's active OCAs (nocas of them), in prefix
  * order, at most limit. */
-enum ocdn_err store_route_site_gaps(struct store *st, int64_t site_id, int64_t nocas,
-                                    size_t limit, struct arena *a, struct route_gap **out,
-                                    size_t *n);
+enum ocdn_err store_route_site_gaps(struct store *st, int64_t site_id, int64_t nocas, size_t limit,
+                                    struct arena *a, struct route_gap **out, size_t *n);
 
 /* Prefixes every active OCA of the site learned, but not with the same AS path and MED. */
 enum ocdn_err store_route_site_mismatches(struct store *st, int64_t site_id, int64_t nocas,

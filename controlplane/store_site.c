@@ -6,8 +6,8 @@
 
 #include "store_int.h"
 
-#define SITE_COLS                                                                              \
-    "id, org_id, name, iata, number, type, lat, lon, tz, fill_offset_min, manifest_cluster, "  \
+#define SITE_COLS                                                                                  \
+    "id, org_id, name, iata, number, type, lat, lon, tz, fill_offset_min, manifest_cluster, "      \
     "created_at"
 
 STORE_SQL(q_next, "SELECT ifnull(max(number), 0) + 1 FROM sites WHERE iata = ?1");
@@ -100,8 +100,8 @@ store_site_get(struct store *st, int64_t org_id, int64_t id, struct arena *a, st
 }
 
 enum ocdn_err
-store_site_list(struct store *st, int64_t org_id, int64_t after_id, size_t limit,
-                struct arena *a, struct site **out, size_t *n)
+store_site_list(struct store *st, int64_t org_id, int64_t after_id, size_t limit, struct arena *a,
+                struct site **out, size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, &q_list);
 

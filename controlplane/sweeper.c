@@ -24,12 +24,12 @@
 #include "store_oca.h"
 #include "store_site.h"
 
-#define PAGE              1000
-#define MAX_WINDOWS       100000
-#define FILL_END_MIN      (14 * 60) /* the default window is 02:00-14:00 local time */
-#define CATALOG_CHECK_S   3600      /* judge the catalog during the hour after the window */
-#define CATALOG_MIN_PCT   95
-#define TZ_CACHE          64
+#define PAGE            1000
+#define MAX_WINDOWS     100000
+#define FILL_END_MIN    (14 * 60) /* the default window is 02:00-14:00 local time */
+#define CATALOG_CHECK_S 3600      /* judge the catalog during the hour after the window */
+#define CATALOG_MIN_PCT 95
+#define TZ_CACHE        64
 
 struct sweeper {
     pthread_t thread;
@@ -115,10 +115,8 @@ judge_catalog(struct store *st, const struct oca *o, const struct site *s, struc
         snprintf(msg, sizeof(msg),
                  "after the fill window the OCA holds %lld of the %lld files of its manifest "
                  "(%lld %%, below %d %%)",
-                 (long long)have, (long long)want, (long long)(have * 100 / want),
-                 CATALOG_MIN_PCT);
-        err = store_notif_raise(st, o->org_id, o->id, "catalog_low", "warning", msg, now,
-                                &opened);
+                 (long long)have, (long long)want, (long long)(have * 100 / want), CATALOG_MIN_PCT);
+        err = store_notif_raise(st, o->org_id, o->id, "catalog_low", "warning", msg, now, &opened);
         if (!err && opened)
             out->opened++;
         return err;
@@ -243,8 +241,8 @@ sweeper_run(struct cp *cp, struct store *st, int64_t now, struct sweep_result *o
             if (!err && st_new == OCA_STATUS_OFFLINE) {
                 char msg[160];
 
-                snprintf(msg, sizeof(msg), "no report from %s for more than %lld s",
-                         o->hostname, (long long)offline_after);
+                snprintf(msg, sizeof(msg), "no report from %s for more than %lld s", o->hostname,
+                         (long long)offline_after);
                 err = store_notif_raise(st, o->org_id, o->id, "offline", "critical", msg, now,
                                         &opened);
                 if (!err && opened)
@@ -296,8 +294,7 @@ run(void *arg)
         if (st) {
             e = sweeper_run(cp, st, clock_wall_s(), &r);
             if (e)
-                log_warnx("sweeper: sweep failed err=%s db=%s", ocdn_err_str(e),
-                          store_errmsg(st));
+                log_warnx("sweeper: sweep failed err=%s db=%s", ocdn_err_str(e), store_errmsg(st));
             else if (r.status_changes || r.opened || r.closed)
                 log_info("sweeper: ocas=%lld status_changes=%lld opened=%lld closed=%lld",
                          (long long)r.ocas, (long long)r.status_changes, (long long)r.opened,

@@ -15,10 +15,10 @@ struct store;
  * intervals), so that a flapping OCA does not open and close notifications each time. */
 
 struct sweep_result {
-    int64_t ocas;            /* OCAs looked at */
+    int64_t ocas; /* OCAs looked at */
     int64_t status_changes;
-    int64_t opened;          /* notifications opened */
-    int64_t closed;          /* notifications closed */
+    int64_t opened; /* notifications opened */
+    int64_t closed; /* notifications closed */
 };
 
 /* One sweep at time now with store st (the caller's connection). */

@@ -26,6 +26,8 @@ ALTER TABLE ocas ADD COLUMN status_since INTEGER;
 ALTER TABLE ocas ADD COLUMN prefix_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ocas ADD COLUMN prefix_peak INTEGER NOT NULL DEFAULT 0;  -- for the 50 % drop rule
 ALTER TABLE ocas ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;     -- last report's health verdict
+ALTER TABLE ocas ADD COLUMN bgp_sessions INTEGER NOT NULL DEFAULT 0;     -- from the last report
+ALTER TABLE ocas ADD COLUMN bgp_established INTEGER NOT NULL DEFAULT 0;
 -- Bumped whenever the OCA's routes (or how they count: session kinds) / catalog change, so the
 -- steering snapshot can tell whether its route tables / catalog are still current.
 ALTER TABLE ocas ADD COLUMN routes_rev INTEGER NOT NULL DEFAULT 0;

@@ -27,4 +27,29 @@ if ! CK_VERBOSITY=silent "$BUILD/tests/check_steer" "--golden-$mode"; then
 else
 	echo "golden: steer: $mode ok ($(ls tests/data/steer/*.in | wc -l) cases)"
 fi
+# area config: tests/data/config/<prog>-<case>.in -> <case>.out, the -n output of the program
+# (effective configuration, or the error naming file, line and key) and its exit status.
+make --no-print-directory "BUILD=$BUILD" "$BUILD/bin/ocdn-controlplane" "$BUILD/bin/ocdn-agent" >/dev/null
+n=0 bad=0
+for in in tests/data/config/*.in; do
+	case $(basename "$in") in
+	cp-*) prog=ocdn-controlplane ;;
+	agent-*) prog=ocdn-agent ;;
+	*) echo "golden: config: $in: name must start with cp- or agent-" >&2; fail=1; continue ;;
+	esac
+	out=${in%.in}.out
+	got=$(cd tests/data/config && "../../../$BUILD/bin/$prog" -n -c "$(basename "$in")" 2>&1; echo "exit $?")
+	n=$((n + 1))
+	if [ "$mode" = update ]; then
+		printf '%s\n' "$got" >"$out"
+	elif ! diff -u "$out" <(printf '%s\n' "$got") >&2; then
+		echo "golden: config: $in differs from $out" >&2
+		bad=$((bad + 1))
+	fi
+done
+if [ $bad -gt 0 ]; then
+	fail=1
+else
+	echo "golden: config: $mode ok ($n cases)"
+fi
 exit $fail

@@ -7,7 +7,12 @@ for t in "$@"; do
 	progs=$((progs + 1))
 	out=$(CK_VERBOSITY=${CK_VERBOSITY:-normal} "$t" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | grep -v '^Running suite' | sed "s|^|$(basename "$t"): |"
+	# The whole output (log lines of servers under test, failure details) only on failure.
+	if [ $rc -ne 0 ] || [ "${VERBOSE:-0}" = 1 ]; then
+		printf '%s\n' "$out" | grep -v '^Running suite' | sed "s|^|$(basename "$t"): |"
+	else
+		printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1 | sed "s|^|$(basename "$t"): |"
+	fi
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
 	if [ -n "$line" ]; then
 		c=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")

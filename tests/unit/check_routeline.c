@@ -22,9 +22,9 @@ START_TEST(parse_full_line)
     struct routeline r;
     const char *why;
 
-    ck_assert_int_eq(parse("203.0.113.0/24|65001 64500|50|65001:300 65535:65281|198.18.0.1|isp4",
-                           &r, &why),
-                     OCDN_OK);
+    ck_assert_int_eq(
+        parse("203.0.113.0/24|65001 64500|50|65001:300 65535:65281|198.18.0.1|isp4", &r, &why),
+        OCDN_OK);
     ck_assert_int_eq(r.prefix.len, 24);
     ck_assert_uint_eq(r.as_path_len, 2);
     ck_assert_uint_eq(r.first_as, 65001);
@@ -56,22 +56,22 @@ START_TEST(parse_rejects_bad_lines)
 {
     static const char *const bad[] = {
         "",
-        "10.0.0.0/8|65001|1||",                   /* 5 fields */
-        "10.0.0.1/8|65001|1||||",                 /* 7 fields */
-        "10.0.0.1/8|65001|1|||p",                 /* host bits */
-        "10.0.0.0|65001|1|||p",                   /* no length */
-        "10.0.0.0/8|65001  64500|1|||p",          /* two spaces */
-        "10.0.0.0/8| 65001|1|||p",                /* leading space */
-        "10.0.0.0/8|65001 |1|||p",                /* trailing space */
-        "10.0.0.0/8|0|1|||p",                     /* AS 0 */
-        "10.0.0.0/8|4294967296|1|||p",            /* AS too big */
-        "10.0.0.0/8|065001|1|||p",                /* leading zero */
-        "10.0.0.0/8|{65001 65002}|1|||p",         /* AS_SET not flattened */
-        "10.0.0.0/8|65001|-1|||p",                /* negative MED */
-        "10.0.0.0/8|65001|4294967296|||p",        /* MED too big */
-        "10.0.0.0/8|65001|1||nothost|p",          /* bad next hop */
-        "10.0.0.0/8|65001|1|||p q",               /* bad protocol name */
-        "10.0.0.0/8|65001|1|a\tb||p",             /* control byte */
+        "10.0.0.0/8|65001|1||",            /* 5 fields */
+        "10.0.0.1/8|65001|1||||",          /* 7 fields */
+        "10.0.0.1/8|65001|1|||p",          /* host bits */
+        "10.0.0.0|65001|1|||p",            /* no length */
+        "10.0.0.0/8|65001  64500|1|||p",   /* two spaces */
+        "10.0.0.0/8| 65001|1|||p",         /* leading space */
+        "10.0.0.0/8|65001 |1|||p",         /* trailing space */
+        "10.0.0.0/8|0|1|||p",              /* AS 0 */
+        "10.0.0.0/8|4294967296|1|||p",     /* AS too big */
+        "10.0.0.0/8|065001|1|||p",         /* leading zero */
+        "10.0.0.0/8|{65001 65002}|1|||p",  /* AS_SET not flattened */
+        "10.0.0.0/8|65001|-1|||p",         /* negative MED */
+        "10.0.0.0/8|65001|4294967296|||p", /* MED too big */
+        "10.0.0.0/8|65001|1||nothost|p",   /* bad next hop */
+        "10.0.0.0/8|65001|1|||p q",        /* bad protocol name */
+        "10.0.0.0/8|65001|1|a\tb||p",      /* control byte */
     };
     struct routeline r;
     const char *why;
@@ -142,8 +142,7 @@ START_TEST(parse_key)
     ck_assert_str_eq(proto, "");
     ck_assert_int_eq(routeline_parse_key("10.0.0.1/8 x", &p, proto, sizeof(proto)), OCDN_EINVAL);
     ck_assert_int_eq(routeline_parse_key("", &p, proto, sizeof(proto)), OCDN_EINVAL);
-    ck_assert_int_eq(routeline_parse_key("10.0.0.0/8 a b", &p, proto, sizeof(proto)),
-                     OCDN_EINVAL);
+    ck_assert_int_eq(routeline_parse_key("10.0.0.0/8 a b", &p, proto, sizeof(proto)), OCDN_EINVAL);
 }
 END_TEST
 

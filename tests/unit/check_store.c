@@ -257,7 +257,7 @@ mkroute(const char *pfx, const char *proto)
 
 START_TEST(routes_listing_filters_and_cursor)
 {
-    static const char *const pfx[] = {"10.0.0.0/8",    "10.1.0.0/16", "10.1.2.0/24",
+    static const char *const pfx[] = {"10.0.0.0/8",    "10.1.0.0/16",   "10.1.2.0/24",
                                       "11.0.0.0/8",    "2001:db8::/32", "2001:db8:1::/48",
                                       "203.0.113.0/24"};
     struct store *st = world();
@@ -336,8 +336,7 @@ START_TEST(keys_find_and_revoke)
     ck_assert_int_eq(store_key_insert(st, "aa", "ocdn_ptr_y", "partner", 1, 0, "l", 1, &id),
                      OCDN_EEXIST);
     /* The schema insists on an org for partner keys. */
-    ck_assert_int_eq(store_key_insert(st, "bb", "p", "partner", 0, 0, "l", 1, &id),
-                     OCDN_ECONFLICT);
+    ck_assert_int_eq(store_key_insert(st, "bb", "p", "partner", 0, 0, "l", 1, &id), OCDN_ECONFLICT);
     ck_assert_int_eq(store_key_find(st, "aa", a, &k), OCDN_OK);
     ck_assert_str_eq(k.scope, "partner");
     ck_assert_int_eq(k.org_id, 1);

@@ -1,0 +1,182 @@
+/* check_jsonw.c - the streaming JSON writer: structure, escaping, numbers, errors. Every
+ * document is also parsed back with jansson to prove it is valid JSON. */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "testutil.h"
+
+static struct buf b;
+static struct jsonw w;
+
+static void
+setup(void)
+{
+    buf_init(&b, 1 << 20);
+    jsonw_init(&w, &b);
+}
+
+static void
+teardown(void)
+{
+    buf_clear(&b);
+}
+
+/* The document is complete, valid JSON and equal to want. */
+static void
+expect_doc(const char *want)
+{
+    json_error_t je;
+    json_t *j;
+
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_OK);
+    ck_assert_str_eq(b.data, want);
+    j = json_loads(b.data, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    ck_assert_msg(j != NULL, "not JSON: %s (%s)", b.data, je.text);
+    json_decref(j);
+}
+
+START_TEST(structure_and_commas)
+{
+    jsonw_obj(&w);
+    jsonw_kint(&w, "a", 1);
+    jsonw_key(&w, "b");
+    jsonw_arr(&w);
+    jsonw_int(&w, 1);
+    jsonw_obj(&w);
+    jsonw_obj_end(&w);
+    jsonw_arr(&w);
+    jsonw_arr_end(&w);
+    jsonw_null(&w);
+    jsonw_arr_end(&w);
+    jsonw_kbool(&w, "c", false);
+    jsonw_knull(&w, "d");
+    jsonw_key(&w, "e");
+    jsonw_raw(&w, "{\"x\":[1,2]}");
+    jsonw_obj_end(&w);
+    expect_doc("{\"a\":1,\"b\":[1,{},[],null],\"c\":false,\"d\":null,\"e\":{\"x\":[1,2]}}");
+}
+END_TEST
+
+START_TEST(escaping)
+{
+    jsonw_arr(&w);
+    jsonw_str(&w, "q\"b\\s/\x01\n\t\x1f");
+    jsonw_str(&w, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    jsonw_str(&w, "bad\xff\xc3(\xed\xa0\x80\xf4\x90\x80\x80"
+                  "end");
+    jsonw_str(&w, NULL);
+    jsonw_strn(&w, "a\0b", 3);
+    jsonw_arr_end(&w);
+    expect_doc("[\"q\\\"b\\\\s/\\u0001\\u000a\\u0009\\u001f\","
+               "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\","
+               /* one U+FFFD per byte that starts no valid sequence: ff, c3 (before '('),
+                * the surrogate's 3 bytes, the 4 bytes beyond U+10FFFF */
+               "\"bad\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+               "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+               "end\","
+               "null,\"a\\u0000b\"]");
+}
+END_TEST
+
+START_TEST(numbers)
+{
+    jsonw_arr(&w);
+    jsonw_int(&w, 0);
+    jsonw_int(&w, -1);
+    jsonw_int(&w, INT64_MIN);
+    jsonw_int(&w, INT64_MAX);
+    jsonw_uint(&w, UINT64_MAX);
+    jsonw_real(&w, 43.6291, 6);
+    jsonw_real(&w, 1.5, 1);
+    jsonw_real(&w, 2.0, 6);
+    jsonw_real(&w, -0.00001, 2);
+    jsonw_real(&w, NAN, 3);
+    jsonw_real(&w, INFINITY, 3);
+    jsonw_real(&w, 1e300, 2);
+    jsonw_arr_end(&w);
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_OK);
+    /* 1e300 does not fit "%.2f" in the writer's buffer: it falls back to %.17g. */
+    ck_assert_str_eq(b.data, "[0,-1,-9223372036854775808,9223372036854775807,18446744073709551615,"
+                             "43.6291,1.5,2,0,null,null,1.0000000000000001e+300]");
+}
+END_TEST
+
+START_TEST(time_values)
+{
+    jsonw_obj(&w);
+    jsonw_ktime(&w, "t", 1795513070);
+    jsonw_ktime(&w, "never", 0);
+    jsonw_obj_end(&w);
+    expect_doc("{\"t\":\"2026-11-24T09:37:50Z\",\"never\":null}");
+}
+END_TEST
+
+START_TEST(unbalanced_is_an_error)
+{
+    jsonw_obj(&w);
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_EINVAL);
+    jsonw_obj_end(&w);
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_OK);
+    jsonw_obj_end(&w); /* one too many */
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_EINVAL);
+}
+END_TEST
+
+START_TEST(key_without_value_is_an_error)
+{
+    jsonw_obj(&w);
+    jsonw_key(&w, "k");
+    jsonw_obj_end(&w);
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_EINVAL);
+}
+END_TEST
+
+START_TEST(depth_limit)
+{
+    int i;
+
+    for (i = 0; i < JSONW_MAX_DEPTH + 5; i++)
+        jsonw_arr(&w);
+    ck_assert_int_eq(jsonw_finish(&w), OCDN_EINVAL);
+}
+END_TEST
+
+START_TEST(buffer_limit_sticks)
+{
+    struct buf small;
+    struct jsonw sw;
+    int i;
+
+    buf_init(&small, 64);
+    jsonw_init(&sw, &small);
+    jsonw_arr(&sw);
+    for (i = 0; i < 100; i++)
+        jsonw_str(&sw, "0123456789");
+    jsonw_arr_end(&sw);
+    ck_assert_int_eq(jsonw_finish(&sw), OCDN_ETOOBIG);
+    ck_assert_uint_le(small.len, 64);
+    buf_clear(&small);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("jsonw");
+    TCase *tc = tcase_create("writer");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, structure_and_commas);
+    tcase_add_test(tc, escaping);
+    tcase_add_test(tc, numbers);
+    tcase_add_test(tc, time_values);
+    tcase_add_test(tc, unbalanced_is_an_error);
+    tcase_add_test(tc, key_without_value_is_an_error);
+    tcase_add_test(tc, depth_limit);
+    tcase_add_test(tc, buffer_limit_sticks);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
