@@ -822,7 +822,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    struct opts o = {1000000, 200000, 12000, 1500, 20000, 20000000, 2000000, 20, 1};
+    struct opts o = {1000000, 200000, 12000, 1500, 20000, 20000000, 2000000, 5, 1};
     struct world w;
     struct steer_snap *s = NULL, *s2 = NULL;
     struct steer_snap_stats st, st2;
