@@ -231,13 +231,13 @@ rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
     unsigned n = 0, nlv = 0;
     uint32_t i, group = 0;
 
-    for (; id != 0 && nlv < STEER_CHAIN_MAX; id = rt->lnodes[id].parent) {
+    for (; id != 0 && nlv < STEER_CHAIN_MAX; id = rt->lnodes[id].up) {
         uint32_t seg = rt->lnodes[id].seg, origin = rt->lnodes[id].origin_as;
         const struct steer_shdr *h = &rt->slots[seg].h;
         const union steer_slot *e = rt->slots + seg + 1;
 
-        /* The parent node is the next miss: start fetching it now. */
-        __builtin_prefetch(&rt->lnodes[rt->lnodes[id].parent]);
+        /* The next level's node is the next miss: start fetching it now. */
+        __builtin_prefetch(&rt->lnodes[rt->lnodes[id].up]);
         lv[nlv] = seg;
         for (i = 0; i < h->n; i++) {
             uint32_t oca = e[i].c.oca;
@@ -497,7 +497,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
     ctx_init(&c, s, q);
     id = steer_lookup(rt, &q->client);
     out->client_asn = client_asn(rt, id);
-    for (k = id; k != 0; k = rt->lnodes[k].parent)
+    for (k = id; k != 0; k = rt->lnodes[k].up)
         total += rt->slots[rt->lnodes[k].seg].h.n;
     if (total) {
         x = malloc(total * sizeof(*x));
@@ -505,7 +505,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
             return OCDN_ENOMEM;
     }
     /* Every OCA at its most specific level, in list order. */
-    for (k = id, nlv = 0; k != 0 && nlv < STEER_CHAIN_MAX; k = rt->lnodes[k].parent, nlv++) {
+    for (k = id, nlv = 0; k != 0 && nlv < STEER_CHAIN_MAX; k = rt->lnodes[k].up, nlv++) {
         uint32_t seg = rt->lnodes[k].seg;
         uint32_t origin = rt->lnodes[k].origin_as;
         const struct steer_shdr *h = &rt->slots[seg].h;

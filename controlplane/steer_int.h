@@ -52,6 +52,8 @@ union steer_slot {
 struct steer_lnode {
     uint32_t seg;       /* header slot of the own entries */
     uint32_t parent;    /* node of the covering prefix; 0 = none */
+    uint32_t up;        /* first ancestor with an OCA not in this node's own entries (queries
+                           skip the levels in between: all their entries are overridden) */
     uint32_t origin_as; /* origin AS of the own entries, unless the segment has_origins */
 };
 

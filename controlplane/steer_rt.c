@@ -48,6 +48,8 @@ struct table {
 struct rtb { /* build state */
     const struct steer_input *in;
     struct steer_rt *rt;
+    uint32_t *mark; /* per OCA: stamp of the node being created */
+    uint32_t stamp;
     size_t cap_slots, cap_oca, cap_lnodes;
     struct table segs, nodes;
     struct steer_cand *own; /* scratch: one prefix's own entries */
@@ -578,6 +580,33 @@ intern_seg(struct rtb *b, struct steer_cand *e, size_t ne, bool uniform, uint32_
     return table_put(&b->segs, hash, (uint32_t)at);
 }
 
+/* The first ancestor, from parent up, with an OCA that segment seg does not have: the levels
+ * before it are made only of OCAs seg overrides (typically the site's own aggregates of its
+ * more-specifics), so a query has nothing to find there. */
+static uint32_t
+skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
+{
+    const struct steer_rt *rt = b->rt;
+    const uint32_t *own = rt->slot_oca + seg + 1;
+    uint32_t n = rt->slots[seg].h.n, i, a;
+
+    if (++b->stamp == 0) { /* wrapped: clear the marks */
+        memset(b->mark, 0, rt->n_ocas * sizeof(*b->mark));
+        b->stamp = 1;
+    }
+    for (i = 0; i < n; i++)
+        b->mark[own[i]] = b->stamp;
+    for (a = parent; a != 0; a = rt->lnodes[a].parent) {
+        uint32_t as = rt->lnodes[a].seg, an = rt->slots[as].h.n;
+        const uint32_t *ao = rt->slot_oca + as + 1;
+        for (i = 0; i < an && b->mark[ao[i]] == b->stamp; i++)
+            ;
+        if (i < an)
+            return a;
+    }
+    return 0;
+}
+
 /* The node (seg, parent, origin): an existing one or a new one. */
 static enum ocdn_err
 intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t *node)
@@ -602,6 +631,7 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
     *node = (uint32_t)rt->n_lnodes;
     rt->lnodes[rt->n_lnodes].seg = seg;
     rt->lnodes[rt->n_lnodes].parent = parent;
+    rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
     rt->lnodes[rt->n_lnodes].origin_as = origin;
     rt->n_lnodes++;
     return table_put(&b->nodes, hash, *node);
@@ -939,6 +969,11 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     for (i = 0; i < in->n_routes; i++)
         if (in->routes[i].prefix.len == 0)
             rt->routes_ignored++;
+    b.mark = calloc(in->n_ocas ? in->n_ocas : 1, sizeof(*b.mark));
+    if (!b.mark) {
+        e = OCDN_ENOMEM;
+        goto out;
+    }
     e = table_grow(&b.segs);
     if (!e)
         e = table_grow(&b.nodes);
@@ -982,6 +1017,7 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     rt = NULL;
 out:
     steer_rt_unref(rt);
+    free(b.mark);
     free(b.segs.v);
     free(b.nodes.v);
     free(b.canon.v);

@@ -408,7 +408,7 @@ lookups_agree(const struct steer_rt *rt)
         if ((uint64_t)i + rt->slots[i].h.n >= rt->n_slots)
             return false;
     for (i = 1; i < rt->n_lnodes; i++)
-        if (rt->lnodes[i].parent >= i || rt->lnodes[i].seg >= rt->n_slots)
+        if (rt->lnodes[i].parent >= i || rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_slots)
             return false;
     return true;
 }
