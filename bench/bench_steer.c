@@ -11,7 +11,8 @@
  *   build/bench/bench_steer            full size: 1 M IPv4 + 200 k IPv6 prefixes, 12 k OCAs
  *   build/bench/bench_steer --small    a tenth of that (make bench)
  *   options: --v4 N --v6 N --ocas N --sites N --files N --lookups N
- *            --decisions N --ref N --seed S */
+ *            --decisions N --ref N --transit-sites N (IX sites with a full transit table, 20)
+ *            --seed S */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #include "steer_ref.h"
 
 struct opts {
-    size_t v4, v6, ocas, sites, files, lookups, decisions, ref;
+    size_t v4, v6, ocas, sites, files, lookups, decisions, ref, transit;
     uint64_t seed;
 };
 
@@ -433,7 +434,7 @@ gen_world(struct world *w, const struct opts *o)
     }
     /* IX sites: PNI and public peering with partners; the 20 biggest also buy transit. */
     for (i = 0; i < n_ix; i++) {
-        size_t npni = i < 20 ? 8 : 2, npeer = i < 20 ? 40 : 8, j, q;
+        size_t npni = i < 20 ? 8 : 2, npeer = i < 20 ? 40 : 8, j, q; /* the 20 largest */
 
         for (j = 0; j < npni + npeer; j++) {
             size_t pi = below((uint32_t)w->n_partners);
@@ -454,7 +455,7 @@ gen_world(struct world *w, const struct opts *o)
                               (uint32_t)((i + pi) % 3) * 50, true, asn, asn); /* per session */
             }
         }
-        if (i < 20) {
+        if (i < o->transit) {
             /* Transit: three providers; a site buys from one of them and learns the full
              * table: partners' aggregates and everybody else's prefixes, with the path length
              * that provider has to each (the same at every site using it). */
@@ -814,7 +815,7 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: bench_steer [--small] [--v4 N] [--v6 N] [--ocas N] [--sites N] "
-                    "[--files N] [--lookups N] [--decisions N] [--ref N] "
+                    "[--files N] [--lookups N] [--decisions N] [--ref N] [--transit-sites N] "
                     "[--seed S]\n");
     exit(2);
 }
@@ -822,7 +823,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    struct opts o = {1000000, 200000, 12000, 1500, 20000, 20000000, 2000000, 5, 1};
+    struct opts o = {1000000, 200000, 12000, 1500, 20000, 20000000, 2000000, 5, 20, 1};
     struct world w;
     struct steer_snap *s = NULL, *s2 = NULL;
     struct steer_snap_stats st, st2;
@@ -859,6 +860,8 @@ main(int argc, char **argv)
             v = &o.decisions;
         else if (strcmp(a, "--ref") == 0)
             v = &o.ref;
+        else if (strcmp(a, "--transit-sites") == 0)
+            v = &o.transit;
         if (v) {
             *v = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(a, "--seed") == 0) {
@@ -874,8 +877,8 @@ main(int argc, char **argv)
     t0 = now_s();
     gen_world(&w, &o);
     t1 = now_s();
-    printf("bench_steer: seed %llu; %zu sites (%zu IX), %zu OCAs, %zu files\n",
-           (unsigned long long)o.seed, o.sites, o.sites / 10, w.in.n_ocas, w.in.n_files);
+    printf("bench_steer: seed %llu; %zu sites (%zu IX, %zu with transit), %zu OCAs, %zu files\n",
+           (unsigned long long)o.seed, o.sites, o.sites / 10, o.transit, w.in.n_ocas, w.in.n_files);
     printf("input: %zu routes, %zu v4 + %zu v6 generated prefixes, %zu holdings (%.1f s to "
            "generate)\n",
            w.in.n_routes, w.n4, w.n6, w.in.n_holdings, t1 - t0);

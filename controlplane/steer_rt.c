@@ -61,6 +61,9 @@ struct rtb { /* build state */
     size_t n_canon_v, cap_canon_v;
     struct canon_rec *canon_rec;
     size_t n_canon_rec, cap_canon_rec;
+    /* The previous prefix's answers: siblings in sorted order often repeat them, and checking
+     * here first saves a cache miss in the hash tables. */
+    uint32_t last_rec, last_node; /* canon_rec index + 1, node + 1; 0 = none */
 };
 
 struct canon_rec {
@@ -612,14 +615,23 @@ static enum ocdn_err
 intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t *node)
 {
     struct steer_rt *rt = b->rt;
-    uint64_t hash = steer_mix64(((uint64_t)seg << 32 | parent) ^ steer_mix64(origin));
+    uint64_t hash;
     size_t i;
     enum ocdn_err err;
 
+    if (b->last_node) {
+        const struct steer_lnode *m = &rt->lnodes[b->last_node - 1];
+        if (m->seg == seg && m->parent == parent && m->origin_as == origin) {
+            *node = b->last_node - 1;
+            return OCDN_OK;
+        }
+    }
+    hash = steer_mix64(((uint64_t)seg << 32 | parent) ^ steer_mix64(origin));
     for (i = hash & b->nodes.mask; b->nodes.v[i].id1 != 0; i = (i + 1) & b->nodes.mask) {
         const struct steer_lnode *m = &rt->lnodes[b->nodes.v[i].id1 - 1];
         if (m->seg == seg && m->parent == parent && m->origin_as == origin) {
             *node = b->nodes.v[i].id1 - 1;
+            b->last_node = b->nodes.v[i].id1;
             return OCDN_OK;
         }
     }
@@ -634,6 +646,7 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
     rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
     rt->lnodes[rt->n_lnodes].origin_as = origin;
     rt->n_lnodes++;
+    b->last_node = *node + 1;
     return table_put(&b->nodes, hash, *node);
 }
 
@@ -683,12 +696,21 @@ own_segment(struct rtb *b, const uint32_t *site, size_t ne, uint32_t *seg, uint3
     if (uniform)
         for (i = 0; i < ne; i++)
             e[i].origin_as = 0;
+    if (b->last_rec) {
+        r = &b->canon_rec[b->last_rec - 1];
+        if (r->n == ne && r->uniform == uniform &&
+            memcmp(b->canon_v + r->off, e, ne * sizeof(*e)) == 0) {
+            *seg = r->seg;
+            return OCDN_OK;
+        }
+    }
     h = steer_hash_bytes(e, ne * sizeof(*e), 0xca0ca0ull ^ uniform);
     for (i = h & b->canon.mask; b->canon.v[i].id1 != 0; i = (i + 1) & b->canon.mask) {
         r = &b->canon_rec[b->canon.v[i].id1 - 1];
         if (b->canon.v[i].h == h && r->n == ne && r->uniform == uniform &&
             memcmp(b->canon_v + r->off, e, ne * sizeof(*e)) == 0) {
             *seg = r->seg;
+            b->last_rec = b->canon.v[i].id1;
             return OCDN_OK;
         }
     }
@@ -714,6 +736,7 @@ own_segment(struct rtb *b, const uint32_t *site, size_t ne, uint32_t *seg, uint3
     r->seg = *seg;
     r->uniform = uniform;
     b->n_canon_v += ne;
+    b->last_rec = (uint32_t)b->n_canon_rec + 1;
     return table_put(&b->canon, h, (uint32_t)b->n_canon_rec++);
 }
 
