@@ -51,9 +51,8 @@ union steer_slot {
 
 struct steer_lnode {
     uint32_t seg;       /* header slot of the own entries */
-    uint32_t parent;    /* node of the covering prefix; 0 = none */
-    uint32_t up;        /* first ancestor with an OCA not in this node's own entries (queries
-                           skip the levels in between: all their entries are overridden) */
+    uint32_t up;        /* the covering prefix's node, or its first ancestor with an OCA not in
+                           this node's own entries (the levels in between are all overridden) */
     uint32_t origin_as; /* origin AS of the own entries, unless the segment has_origins */
 };
 
@@ -68,6 +67,8 @@ struct steer_ptnode {
 };
 
 #define STEER_TBL_EXT      0x80000000u /* tbl24 entry -> tbl8 group; direct6 entry -> node */
+#define STEER_TBL24_CHUNK  (1u << 14)  /* tbl24 entries per 64 KiB chunk */
+#define STEER_TBL24_CHUNKS (1u << 10)
 #define STEER_DIRECT6_BITS 16
 #define STEER_STRIDE6      6
 
@@ -85,20 +86,15 @@ struct steer_rt {
     struct steer_lnode *lnodes; /* node 0: "no route" */
     size_t n_lnodes;
     uint32_t *tbl24; /* 2^24 entries; NULL when there is no IPv4 prefix */
-    uint32_t *tbl8;  /* groups of 256 */
+    uint64_t tbl24_dirty[STEER_TBL24_CHUNKS / 64]; /* chunks the build wrote (others are 0) */
+    uint32_t *tbl8;                                /* groups of 256 */
     size_t n_tbl8;
-    uint32_t *pfx4_addr; /* distinct IPv4 prefixes, sorted by (addr, len) */
-    uint8_t *pfx4_len;
-    uint32_t *pfx4_node;
-    size_t n_pfx4;
+    size_t n_pfx4;     /* distinct IPv4 prefixes */
     uint32_t *direct6; /* 2^16 entries; NULL when there is no IPv6 prefix */
     struct steer_ptnode *nodes;
     size_t n_nodes;
     uint32_t *leaves;
     size_t n_leaves;
-    uint64_t *pfx6_addr; /* 2 words (hi, lo) per prefix, sorted by (addr, len) */
-    uint8_t *pfx6_len;
-    uint32_t *pfx6_node;
     size_t n_pfx6;
     size_t n_routes, routes_ignored;
     size_t bytes;

@@ -36,6 +36,16 @@ steer_lpm4_free(uint32_t *tbl24)
         munmap(tbl24, TBL24_SIZE * sizeof(uint32_t));
 }
 
+/* Note that tbl24 entries [from, to) were written (checksums and checks skip clean chunks). */
+static void
+mark_dirty(struct steer_rt *rt, size_t from, size_t to)
+{
+    size_t c;
+
+    for (c = from / STEER_TBL24_CHUNK; c <= (to - 1) / STEER_TBL24_CHUNK; c++)
+        rt->tbl24_dirty[c / 64] |= 1ull << (c % 64);
+}
+
 enum ocdn_err
 steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                  const uint32_t *list, size_t n)
@@ -74,6 +84,7 @@ steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
 
         if (len[i] <= 24) {
             size_t s = a >> 8, cnt = (size_t)1 << (24 - len[i]);
+            mark_dirty(rt, s, s + cnt);
             for (k = s; k < s + cnt; k++) {
                 if (rt->tbl24[k] & STEER_TBL_EXT) {
                     /* Cannot happen with sorted input (a group's /24 is covered first). */
@@ -86,6 +97,7 @@ steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
             }
             continue;
         }
+        mark_dirty(rt, a >> 8, (a >> 8) + 1);
         if (!(rt->tbl24[a >> 8] & STEER_TBL_EXT)) {
             g = rt->tbl8 + (rt->n_tbl8 << 8);
             for (k = 0; k < 256; k++)

@@ -50,6 +50,8 @@ struct rtb { /* build state */
     struct steer_rt *rt;
     uint32_t *mark; /* per OCA: stamp of the node being created */
     uint32_t stamp;
+    uint32_t *parent; /* per node: the covering prefix's node (build only) */
+    size_t cap_parent;
     size_t cap_slots, cap_oca, cap_lnodes;
     struct table segs, nodes;
     struct steer_cand *own; /* scratch: one prefix's own entries */
@@ -93,15 +95,9 @@ steer_rt_unref(struct steer_rt *rt)
     free(rt->lnodes);
     steer_lpm4_free(rt->tbl24);
     free(rt->tbl8);
-    free(rt->pfx4_addr);
-    free(rt->pfx4_len);
-    free(rt->pfx4_node);
     free(rt->direct6);
     free(rt->nodes);
     free(rt->leaves);
-    free(rt->pfx6_addr);
-    free(rt->pfx6_len);
-    free(rt->pfx6_node);
     free(rt);
 }
 
@@ -599,7 +595,7 @@ skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
     }
     for (i = 0; i < n; i++)
         b->mark[own[i]] = b->stamp;
-    for (a = parent; a != 0; a = rt->lnodes[a].parent) {
+    for (a = parent; a != 0; a = b->parent[a]) {
         uint32_t as = rt->lnodes[a].seg, an = rt->slots[as].h.n;
         const uint32_t *ao = rt->slot_oca + as + 1;
         for (i = 0; i < an && b->mark[ao[i]] == b->stamp; i++)
@@ -621,7 +617,7 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
 
     if (b->last_node) {
         const struct steer_lnode *m = &rt->lnodes[b->last_node - 1];
-        if (m->seg == seg && m->parent == parent && m->origin_as == origin) {
+        if (m->seg == seg && b->parent[b->last_node - 1] == parent && m->origin_as == origin) {
             *node = b->last_node - 1;
             return OCDN_OK;
         }
@@ -629,7 +625,7 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
     hash = steer_mix64(((uint64_t)seg << 32 | parent) ^ steer_mix64(origin));
     for (i = hash & b->nodes.mask; b->nodes.v[i].id1 != 0; i = (i + 1) & b->nodes.mask) {
         const struct steer_lnode *m = &rt->lnodes[b->nodes.v[i].id1 - 1];
-        if (m->seg == seg && m->parent == parent && m->origin_as == origin) {
+        if (m->seg == seg && b->parent[b->nodes.v[i].id1 - 1] == parent && m->origin_as == origin) {
             *node = b->nodes.v[i].id1 - 1;
             b->last_node = b->nodes.v[i].id1;
             return OCDN_OK;
@@ -638,11 +634,13 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
     if (rt->n_lnodes >= ID_MAX)
         return OCDN_ETOOBIG;
     err = reserve((void **)&rt->lnodes, &b->cap_lnodes, rt->n_lnodes + 1, sizeof(*rt->lnodes));
+    if (!err)
+        err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
     if (err)
         return err;
     *node = (uint32_t)rt->n_lnodes;
+    b->parent[*node] = parent;
     rt->lnodes[rt->n_lnodes].seg = seg;
-    rt->lnodes[rt->n_lnodes].parent = parent;
     rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
     rt->lnodes[rt->n_lnodes].origin_as = origin;
     rt->n_lnodes++;
@@ -889,6 +887,7 @@ build_family(struct rtb *b, uint8_t family, const uint32_t *site)
     k4 = NULL;
     k6 = NULL;
 
+    /* The prefix list only feeds the lookup tables: it is not kept. */
     if (family == NET_V4) {
         uint32_t *a4 = malloc(np * sizeof(*a4));
         if (!a4) {
@@ -897,22 +896,12 @@ build_family(struct rtb *b, uint8_t family, const uint32_t *site)
         }
         for (i = 0; i < np; i++)
             a4[i] = (uint32_t)(paddr[2 * i] >> 32);
-        rt->pfx4_addr = a4;
-        rt->pfx4_len = plen;
-        rt->pfx4_node = pnode;
         rt->n_pfx4 = np;
-        plen = NULL;
-        pnode = NULL;
-        err = steer_lpm4_build(rt, rt->pfx4_addr, rt->pfx4_len, rt->pfx4_node, np);
+        err = steer_lpm4_build(rt, a4, plen, pnode, np);
+        free(a4);
     } else {
-        rt->pfx6_addr = paddr;
-        rt->pfx6_len = plen;
-        rt->pfx6_node = pnode;
         rt->n_pfx6 = np;
-        paddr = NULL;
-        plen = NULL;
-        pnode = NULL;
-        err = steer_lpm6_build(rt, rt->pfx6_addr, rt->pfx6_len, rt->pfx6_node, np);
+        err = steer_lpm6_build(rt, paddr, plen, pnode, np);
     }
 out:
     free(k4);
@@ -928,19 +917,27 @@ uint64_t
 steer_rt_checksum(const struct steer_rt *rt)
 {
     uint64_t h = 0x7274ull;
+    size_t i;
 
     h = steer_hash_bytes(rt->path_hops_and_offsets, sizeof(rt->path_hops_and_offsets), h);
     h = steer_hash_bytes(rt->oca_ids, rt->n_ocas * sizeof(*rt->oca_ids), h);
     h = steer_hash_bytes(rt->slots, rt->n_slots * sizeof(*rt->slots), h);
     h = steer_hash_bytes(rt->slot_oca, rt->n_slots * sizeof(*rt->slot_oca), h);
     h = steer_hash_bytes(rt->lnodes, rt->n_lnodes * sizeof(*rt->lnodes), h);
-    h = steer_hash_bytes(rt->pfx4_addr, rt->n_pfx4 * sizeof(*rt->pfx4_addr), h);
-    h = steer_hash_bytes(rt->pfx4_len, rt->n_pfx4, h);
-    h = steer_hash_bytes(rt->pfx4_node, rt->n_pfx4 * sizeof(*rt->pfx4_node), h);
-    h = steer_hash_bytes(rt->pfx6_addr, rt->n_pfx6 * 2 * sizeof(*rt->pfx6_addr), h);
-    h = steer_hash_bytes(rt->pfx6_len, rt->n_pfx6, h);
-    h = steer_hash_bytes(rt->pfx6_node, rt->n_pfx6 * sizeof(*rt->pfx6_node), h);
-    return h;
+    /* The lookup tables themselves: the chunks of tbl24 the build wrote (the others are zero
+     * pages that were never touched), then everything else. */
+    for (i = 0; rt->tbl24 && i < STEER_TBL24_CHUNKS; i++)
+        if ((rt->tbl24_dirty[i / 64] >> (i % 64)) & 1)
+            h = steer_hash_bytes(rt->tbl24 + (size_t)i * STEER_TBL24_CHUNK,
+                                 STEER_TBL24_CHUNK * sizeof(*rt->tbl24), h ^ i);
+    h = steer_hash_bytes(rt->tbl24_dirty, sizeof(rt->tbl24_dirty), h);
+    h = steer_hash_bytes(rt->tbl8, rt->n_tbl8 * 256 * sizeof(*rt->tbl8), h);
+    if (rt->direct6)
+        h = steer_hash_bytes(rt->direct6, ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6),
+                             h);
+    h = steer_hash_bytes(rt->nodes, rt->n_nodes * sizeof(*rt->nodes), h);
+    h = steer_hash_bytes(rt->leaves, rt->n_leaves * sizeof(*rt->leaves), h);
+    return h ^ rt->n_pfx4 ^ (uint64_t)rt->n_pfx6 << 32;
 }
 
 static void
@@ -1014,6 +1011,10 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     rt->slot_oca[0] = 0;
     rt->n_slots = 1;
     memset(&rt->lnodes[0], 0, sizeof(rt->lnodes[0])); /* node 0: no route */
+    e = reserve((void **)&b.parent, &b.cap_parent, 1, sizeof(*b.parent));
+    if (e)
+        goto out;
+    b.parent[0] = 0;
     rt->n_lnodes = 1;
     e = build_family(&b, NET_V4, oca_site);
     if (!e)
@@ -1031,16 +1032,15 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
                 rt->n_lnodes * sizeof(*rt->lnodes) +
                 (rt->tbl24 ? ((size_t)1 << 24) * sizeof(*rt->tbl24) : 0) +
                 rt->n_tbl8 * 256 * sizeof(*rt->tbl8) +
-                rt->n_pfx4 * (sizeof(*rt->pfx4_addr) + 1 + sizeof(*rt->pfx4_node)) +
                 (rt->direct6 ? ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6) : 0) +
-                rt->n_nodes * sizeof(*rt->nodes) + rt->n_leaves * sizeof(*rt->leaves) +
-                rt->n_pfx6 * (2 * sizeof(*rt->pfx6_addr) + 1 + sizeof(*rt->pfx6_node));
+                rt->n_nodes * sizeof(*rt->nodes) + rt->n_leaves * sizeof(*rt->leaves);
     rt->checksum = steer_rt_checksum(rt);
     *out = rt;
     rt = NULL;
 out:
     steer_rt_unref(rt);
     free(b.mark);
+    free(b.parent);
     free(b.segs.v);
     free(b.nodes.v);
     free(b.canon.v);

@@ -382,33 +382,47 @@ steer_snap_stats(const struct steer_snap *s, struct steer_snap_stats *out)
     *out = s->stats;
 }
 
-/* The list of the longest prefix starting exactly at each stored prefix's address must be
- * what the lookup table returns for that address. */
+/* Every index in the tables points inside what it indexes: a torn or overwritten snapshot
+ * would send a reader out of bounds. */
 static bool
-lookups_agree(const struct steer_rt *rt)
+tables_consistent(const struct steer_rt *rt)
 {
     size_t i;
 
-    for (i = 0; i < rt->n_pfx4; i++) {
-        if (i + 1 < rt->n_pfx4 && rt->pfx4_addr[i + 1] == rt->pfx4_addr[i])
+    for (i = 0; rt->tbl24 && i < ((size_t)1 << 24); i++) {
+        uint32_t e;
+        if (!((rt->tbl24_dirty[i / STEER_TBL24_CHUNK / 64] >> (i / STEER_TBL24_CHUNK % 64)) & 1)) {
+            i += STEER_TBL24_CHUNK - 1; /* never written: zero */
             continue;
-        if (steer_lpm4(rt, rt->pfx4_addr[i]) != rt->pfx4_node[i])
+        }
+        e = rt->tbl24[i];
+        if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_tbl8 : e >= rt->n_lnodes)
             return false;
     }
-    for (i = 0; i < rt->n_pfx6; i++) {
-        const uint64_t *a = &rt->pfx6_addr[2 * i];
-        if (i + 1 < rt->n_pfx6 && a[2] == a[0] && a[3] == a[1])
-            continue;
-        if (steer_lpm6(rt, a[0], a[1]) != rt->pfx6_node[i])
+    for (i = 0; i < rt->n_tbl8 * 256; i++)
+        if (rt->tbl8[i] >= rt->n_lnodes)
+            return false;
+    for (i = 0; rt->direct6 && i < ((size_t)1 << STEER_DIRECT6_BITS); i++) {
+        uint32_t e = rt->direct6[i];
+        if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_nodes : e >= rt->n_lnodes)
             return false;
     }
+    for (i = 0; i < rt->n_nodes; i++) {
+        const struct steer_ptnode *nd = &rt->nodes[i];
+        if ((uint64_t)nd->base1 + steer_popcount64(nd->vec) > rt->n_nodes ||
+            (uint64_t)nd->base0 + steer_popcount64(nd->leafvec) > rt->n_leaves)
+            return false;
+    }
+    for (i = 0; i < rt->n_leaves; i++)
+        if (rt->leaves[i] >= rt->n_lnodes)
+            return false;
     /* The slots are a sequence of segment headers, each followed by its entries; a node's
-     * parent comes before it. */
+     * next level comes before it. */
     for (i = 1; i < rt->n_slots; i += 1 + rt->slots[i].h.n)
         if ((uint64_t)i + rt->slots[i].h.n >= rt->n_slots)
             return false;
     for (i = 1; i < rt->n_lnodes; i++)
-        if (rt->lnodes[i].parent >= i || rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_slots)
+        if (rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_slots)
             return false;
     return true;
 }
@@ -424,7 +438,7 @@ steer_snap_verify(const struct steer_snap *s)
         return OCDN_ECONFLICT;
     if (s->stats.generation != s->generation || s->stats.checksum != s->checksum)
         return OCDN_ECONFLICT;
-    return lookups_agree(s->rt) ? OCDN_OK : OCDN_ECONFLICT;
+    return tables_consistent(s->rt) ? OCDN_OK : OCDN_ECONFLICT;
 }
 
 const struct steer_policy *
