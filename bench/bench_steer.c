@@ -924,6 +924,20 @@ main(int argc, char **argv)
     gen_queries(&w, &qs, o.decisions, 20, -2, 3, false);
     engine_s = bench_decisions(s, &qs, "video n=3, uniform clients:");
     bench_pipelined(s, &qs, "video n=3, uniform clients:");
+    {
+        /* The same decision work with everything in cache: 64 queries over and over. */
+        struct qset hot = {malloc(qs.n * sizeof(*qs.q)), qs.n};
+        size_t k;
+        if (!hot.q)
+            die("malloc", OCDN_ENOMEM);
+        for (k = 0; k < hot.n; k++)
+            hot.q[k] = qs.q[k % 64];
+        bench_decisions(s, &hot, "video n=3, cache-hot:");
+        for (k = 0; k < hot.n; k++)
+            hot.q[k].file = STEER_FILE_NONE;
+        bench_decisions(s, &hot, "speed test n=3, cache-hot:");
+        free(hot.q);
+    }
     free(qs.q);
     gen_queries(&w, &qs, o.decisions, 20, -2, 3, true);
     bench_decisions(s, &qs, "video n=3, skewed clients:");
