@@ -200,6 +200,8 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
         return err;
     audit_who_of(rq, &who);
     err = oca_decommission(rq->store, &who, id);
+    if (!err)
+        auth_flush(rq->cp->auth); /* its appliance keys were revoked */
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is already decommissioned";
     if (err)

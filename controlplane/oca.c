@@ -168,7 +168,7 @@ decommission_step(struct store *st, const struct oca *o, const struct audit_who 
     enum ocdn_err err;
 
     (void)ctx;
-    err = store_oca_decommission(st, o->id);
+    err = store_oca_decommission(st, o->id, who->now);
     if (!err)
         err = store_key_revoke_oca(st, o->id, who->now, &n);
     return err;

@@ -21,8 +21,8 @@ STORE_SQL(q_insert, "INSERT INTO ocas (site_id, number, hostname, model, capacit
 STORE_SQL(q_get, "SELECT " OCA_COLS OCA_FROM "WHERE o.id = ?1 AND (?2 = 0 OR s.org_id = ?2)");
 STORE_SQL(q_list, "SELECT " OCA_COLS OCA_FROM "WHERE o.id > ?1 AND (?2 = 0 OR s.org_id = ?2) "
                   "AND (?3 = 0 OR o.site_id = ?3) ORDER BY o.id LIMIT ?4");
-STORE_SQL(q_decom, "UPDATE ocas SET state = 'decommissioned', status = 'decommissioned' "
-                   "WHERE id = ?1 AND state <> 'decommissioned'");
+STORE_SQL(q_decom, "UPDATE ocas SET state = 'decommissioned', status = 'decommissioned', "
+                   "status_since = ?2 WHERE id = ?1 AND state <> 'decommissioned'");
 STORE_SQL(q_applied,
           "UPDATE ocas SET last_seq = ?2, routes_seq = ?2, catalog_seq = ?2, last_report_at = ?3, "
           "load_bps = CASE WHEN ?4 < 0 THEN load_bps ELSE ?4 END, health = ifnull(?5, health), "
@@ -167,13 +167,14 @@ exec_changed(struct store *st, sqlite3_stmt *s, enum ocdn_err none)
 }
 
 enum ocdn_err
-store_oca_decommission(struct store *st, int64_t id)
+store_oca_decommission(struct store *st, int64_t id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, &q_decom);
 
     if (!s)
         return OCDN_EDB;
     sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
     return exec_changed(st, s, OCDN_ECONFLICT);
 }
 

@@ -38,8 +38,8 @@ enum ocdn_err store_oca_get(struct store *st, int64_t org_id, int64_t id, struct
 /* OCAs matching f in id order. */
 enum ocdn_err store_oca_list(struct store *st, const struct oca_filter *f, struct arena *a,
                              struct oca **out, size_t *n);
-/* Mark decommissioned (idempotent: OCDN_ECONFLICT when it already is). */
-enum ocdn_err store_oca_decommission(struct store *st, int64_t id);
+/* Mark decommissioned at now (OCDN_ECONFLICT when it already is). */
+enum ocdn_err store_oca_decommission(struct store *st, int64_t id, int64_t now);
 /* What an applied report changes on its OCA row. */
 struct oca_report_update {
     int64_t seq; /* becomes last_seq and routes_seq */
