@@ -1,11 +1,16 @@
 /* check_api.c - the control plane's API through http_dispatch() (no sockets), on a temp
  * database. The walkers go through the route table itself, so a new route cannot skip tenant
  * isolation, scope checks or bad-body checks. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "airport.h"
@@ -1526,6 +1531,107 @@ START_TEST(steer_answers_signed_urls)
 }
 END_TEST
 
+/* ---- through the real server (libmicrohttpd glue) ------------------------------------------- */
+
+static struct http *srv;
+
+/* Start the HTTP server on a free port of 127.0.0.1 (after make_world, so that the workers'
+ * stores see the schema). */
+static uint16_t
+server_start(void)
+{
+    struct cp_config_ref *cfg = cp_config_get(&cp);
+    char err[256];
+
+    free(cfg->c.listen);
+    cfg->c.listen = strdup("127.0.0.1:0");
+    cp_config_unref(cfg);
+    ck_assert_msg(http_start(&cp, &srv, err, sizeof(err)) == OCDN_OK, "%s", err);
+    return http_port(srv);
+}
+
+static void
+server_stop(void)
+{
+    http_stop(srv);
+    srv = NULL;
+}
+
+/* Send head (request line and headers) and up to body_len bytes of body, then read what the
+ * server answers within timeout_ms; returns the status code or 0 when it said nothing. */
+static unsigned
+raw_request(uint16_t port, const char *head, const char *body, size_t body_len, int timeout_ms)
+{
+    struct sockaddr_in sin;
+    struct pollfd pfd;
+    char reply[4096];
+    size_t got = 0;
+    unsigned status = 0;
+    ssize_t n;
+    int fd;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    if (body_len)
+        ck_assert_int_eq(write(fd, body, body_len), (ssize_t)body_len);
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    while (got < sizeof(reply) - 1 && poll(&pfd, 1, timeout_ms) == 1) {
+        n = read(fd, reply + got, sizeof(reply) - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (memmem(reply, got, "\r\n\r\n", 4))
+            break;
+    }
+    reply[got] = '\0';
+    close(fd);
+    if (strncmp(reply, "HTTP/1.1 ", 9) == 0)
+        status = (unsigned)strtoul(reply + 9, NULL, 10);
+    return status;
+}
+
+/* The server takes up to report_max (256 MB) for a report: it must not wait for, let alone
+ * buffer, such a body from a client that has no key (or a key that may not call the route). */
+START_TEST(server_refuses_body_without_key)
+{
+    struct world w;
+    char head[512];
+    uint16_t port;
+    const char *body = "{\"seq\":2}";
+
+    make_world(&w);
+    port = server_start();
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: 200000000\r\n\r\n");
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 401);
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: 200000000\r\n\r\n",
+             w.a.partner);
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 403);
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer ocdn_app_notakeyatallnotakeyatallnotakeyatallnota\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n");
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 401);
+    /* The agent itself is served as before. */
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: %zu\r\n\r\n",
+             w.a.appliance, strlen(body));
+    ck_assert_uint_eq(raw_request(port, head, body, strlen(body), 5000), 200);
+    server_stop();
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1536,7 +1642,8 @@ suite(void)
     TCase *rep = tcase_create("reports");
     TCase *por = tcase_create("portal");
     TCase *ste = tcase_create("steering");
-    TCase *all[] = {walk, req, obj, rep, por, ste};
+    TCase *srvc = tcase_create("server");
+    TCase *all[] = {walk, req, obj, rep, por, ste, srvc};
     size_t i;
 
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -1565,6 +1672,7 @@ suite(void)
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
     tcase_add_test(ste, steer_answers_signed_urls);
+    tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
 
