@@ -23,6 +23,7 @@
 #include "routes.h"
 #include "steer.h"
 #include "store.h"
+#include "store_int.h"
 #include "sweeper.h"
 #include "testutil.h"
 #include "token.h"
@@ -735,6 +736,55 @@ START_TEST(revoked_key_is_refused)
     res_free(&r);
     r = expect(404, "DELETE", path, w.a.partner, NULL); /* already revoked */
     res_free(&r);
+}
+END_TEST
+
+/* A key revoked (and the cache flushed) while another thread is looking it up in the database
+ * must not end up cached as valid by that lookup. The progress handler plays the other thread:
+ * it revokes the key through its own connection and flushes the cache in the middle of the
+ * lookup's query, which still reads the snapshot from before the revocation. */
+struct revoke_ctx {
+    struct auth *au;
+    int64_t key_id;
+    bool done;
+};
+
+static int
+revoke_during_lookup(void *arg)
+{
+    struct revoke_ctx *rc = arg;
+    sqlite3 *db;
+    char sql[128];
+
+    if (rc->done)
+        return 0;
+    rc->done = true;
+    snprintf(sql, sizeof(sql), "UPDATE api_keys SET revoked_at = 1 WHERE id = %lld",
+             (long long)rc->key_id);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    auth_flush(rc->au);
+    return 0;
+}
+
+START_TEST(revocation_during_lookup_is_not_cached)
+{
+    struct revoke_ctx rc;
+    struct tenant t;
+    char key[AUTH_KEY_STRLEN], *header;
+
+    memset(&rc, 0, sizeof(rc));
+    rc.au = auth_new(60000, 1000);
+    ck_assert_int_eq(
+        auth_key_create(st, SCOPE_FRONTEND, 0, 0, "fe", clock_wall_s(), key, &rc.key_id), OCDN_OK);
+    header = arena_printf(ar, "Bearer %s", key);
+    sqlite3_progress_handler(store_db(st), 1, revoke_during_lookup, &rc);
+    ck_assert_int_eq(auth_resolve(rc.au, st, header, 1000, &t), OCDN_OK);
+    sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+    ck_assert(rc.done);
+    ck_assert_int_eq(auth_resolve(rc.au, st, header, 1001, &t), OCDN_EUNAUTH);
+    auth_free(rc.au);
 }
 END_TEST
 
@@ -1658,6 +1708,7 @@ suite(void)
     tcase_add_test(req, unknown_routes_and_methods);
     tcase_add_test(req, body_size_limit);
     tcase_add_test(req, revoked_key_is_refused);
+    tcase_add_test(req, revocation_during_lookup_is_not_cached);
     tcase_add_test(obj, names_follow_the_design);
     tcase_add_test(obj, create_validation);
     tcase_add_test(obj, partner_key_creates_only_own);
