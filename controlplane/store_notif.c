@@ -16,7 +16,7 @@ STORE_SQL(q_clear, "UPDATE notifications SET clear_since = ?3 WHERE oca_id = ?1 
 STORE_SQL(q_close_cleared, "UPDATE notifications SET state = 'closed', closed_at = ?2 WHERE "
                            "state <> 'closed' AND clear_since IS NOT NULL AND clear_since <= ?1");
 STORE_SQL(q_close, "UPDATE notifications SET state = 'closed', closed_at = ?3 WHERE oca_id = ?1 "
-                   "AND kind = ?2 AND state <> 'closed'");
+                   "AND (?2 IS NULL OR kind = ?2) AND state <> 'closed'");
 STORE_SQL(q_list, "SELECT " NOTIF_COLS " FROM notifications WHERE (?1 = 0 OR org_id = ?1) AND "
                   "(?2 = 0 OR oca_id = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR "
                   "state = ?4) AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6");

@@ -46,7 +46,7 @@ enum ocdn_err store_notif_clear(struct store *st, int64_t oca_id, const char *ki
 /* Close every unclosed notification whose condition has been gone since before cutoff; *n is
  * how many. */
 enum ocdn_err store_notif_close_cleared(struct store *st, int64_t cutoff, int64_t now, int64_t *n);
-/* Close (oca, kind) now, whatever its hold (the OCA went away). */
+/* Close (oca, kind) now, whatever its hold (the OCA went away); kind NULL closes every kind. */
 enum ocdn_err store_notif_close(struct store *st, int64_t oca_id, const char *kind, int64_t now);
 /* Notifications matching f, newest first. */
 enum ocdn_err store_notif_list(struct store *st, const struct notif_filter *f, struct arena *a,

@@ -1301,6 +1301,33 @@ START_TEST(catalog_below_manifest_after_fill_window)
 }
 END_TEST
 
+/* A decommissioned OCA's conditions are gone with it: its open notifications close (the
+ * sweeper no longer looks at it, so nothing else would ever close them). */
+START_TEST(decommission_closes_notifications)
+{
+    struct world w;
+    struct res r;
+    char path[96];
+
+    make_world(&w); /* org A's OCA has an open bgp_down notification */
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/decommission", (long long)w.a.oca);
+    r = expect(200, "POST", path, admin, NULL);
+    res_free(&r);
+    sweep_at(clock_wall_s() + 86400);
+    r = expect(200, "GET", "/v1/notifications?state=open", w.a.partner, NULL);
+    ck_assert_msg(json_array_size(json_object_get(r.j, "items")) == 0, "%s", r.body);
+    res_free(&r);
+    snprintf(path, sizeof(path), "/v1/notifications/%lld", (long long)w.a.notif);
+    r = expect(200, "GET", path, w.a.partner, NULL);
+    ck_assert_str_eq(jstr(r.j, "state"), "closed");
+    res_free(&r);
+    /* Org B's OCA is untouched. */
+    r = expect(200, "GET", "/v1/notifications?state=open", w.b.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
+    res_free(&r);
+}
+END_TEST
+
 START_TEST(maintenance_rules_and_status)
 {
     struct world w;
@@ -1718,6 +1745,7 @@ suite(void)
     tcase_add_test(rep, report_route_count_limit);
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
+    tcase_add_test(por, decommission_closes_notifications);
     tcase_add_test(por, maintenance_rules_and_status);
     tcase_add_test(por, catalog_below_manifest_after_fill_window);
     tcase_add_test(por, fill_window_and_consistency);
