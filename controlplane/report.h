@@ -38,7 +38,7 @@ struct report_in {
     const char *health;  /* canonical JSON text or NULL (unchanged) */
     const char *traffic; /* canonical JSON text or NULL */
     int64_t load_bps;    /* from traffic; -1 when unknown */
-    bool degraded;       /* the health shows a problem (disk errors, a session down) */
+    bool degraded;       /* this report shows a problem (disk errors, a session down) */
     bool disk_errors;    /* a disk reports errors or is failed */
     int64_t body_bytes;
 };

@@ -1090,6 +1090,44 @@ START_TEST(report_route_count_limit)
 }
 END_TEST
 
+/* A member a report leaves out is unchanged (docs/agent-report.md), and so is what it says
+ * about the OCA's health: a report without "bgp" does not make a down session look fine, one
+ * without "health" does not forget a failed disk. */
+static const char *
+report_status(struct world *w, const char *body)
+{
+    static char status[32];
+    struct res r = expect(200, "POST", "/v1/agent/report", w->a.appliance, body);
+
+    snprintf(status, sizeof(status), "%s", jstr(r.j, "status"));
+    res_free(&r);
+    return status;
+}
+
+START_TEST(report_without_a_member_keeps_its_verdict)
+{
+    struct world w;
+
+    make_world(&w); /* seq 1: org A's session isp4 is down, the OCA degraded */
+    ck_assert_str_eq(report_status(&w, "{\"seq\":2}"), "degraded");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":3,\"health\":{\"cpu_pct\":5}}"), "degraded");
+    ck_assert_str_eq(
+        report_status(&w, "{\"seq\":4,\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}"),
+        "online");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":5,\"health\":{\"disks\":[{\"name\":\"d0\","
+                                       "\"ok\":false}]}}"),
+                     "degraded");
+    ck_assert_str_eq(
+        report_status(&w, "{\"seq\":6,\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}"),
+        "degraded");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":7}"), "degraded");
+    ck_assert_int_eq(oca_field(&w, "last_seq"), 7);
+    ck_assert_str_eq(report_status(&w, "{\"seq\":8,\"health\":{\"disks\":[{\"name\":\"d0\","
+                                       "\"ok\":true}]}}"),
+                     "online");
+}
+END_TEST
+
 static char *
 gzip_text(const char *in, size_t len, size_t *outlen)
 {
@@ -1743,6 +1781,7 @@ suite(void)
     tcase_add_test(rep, report_idempotent_and_deltas);
     tcase_add_test(rep, report_gzip_and_bomb);
     tcase_add_test(rep, report_route_count_limit);
+    tcase_add_test(rep, report_without_a_member_keeps_its_verdict);
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
     tcase_add_test(por, decommission_closes_notifications);
