@@ -1747,6 +1747,45 @@ START_TEST(server_refuses_body_without_key)
 }
 END_TEST
 
+/* Every steering setting the configuration accepts gives a policy the engine builds with: at
+ * the table's bounds too, or the control plane would start (or reload) fine and answer 503 to
+ * every steering request. */
+static void
+steer_keys_at(bool at_max)
+{
+    struct cp_config_ref *cfg = cp_config_get(&cp);
+    size_t i;
+
+    for (i = 0; i < cp_config_nkeys; i++) {
+        const struct cfg_key *k = &cp_config_keys[i];
+
+        if (strncmp(k->name, "steer_", 6) != 0 || k->type != CFG_INT)
+            continue;
+        *(int64_t *)(void *)((char *)&cfg->c + k->offset) = at_max ? k->max : k->min;
+    }
+    cp_config_unref(cfg);
+}
+
+START_TEST(steer_settings_in_range_build)
+{
+    struct steer_snap *snap;
+    char err[256];
+    int pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        steer_keys_at(pass == 1);
+        ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+        err[0] = '\0';
+        ck_assert_msg(steer_engine_build_now(cp.steer, err, sizeof(err)) == OCDN_OK,
+                      "steering settings at their %s: %s", pass ? "maximum" : "minimum", err);
+        snap = steer_engine_get(cp.steer);
+        ck_assert_ptr_nonnull(snap);
+        steer_snap_unref(snap);
+        cp_steer_stop(&cp);
+    }
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1790,6 +1829,7 @@ suite(void)
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
     tcase_add_test(ste, steer_answers_signed_urls);
+    tcase_add_test(ste, steer_settings_in_range_build);
     tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
