@@ -1533,6 +1533,54 @@ START_TEST(routes_listing_api)
 }
 END_TEST
 
+/* A route listing's page and its total come from one snapshot: a report landing between the
+ * two reads (played by an SQLite trace callback that adds a route through another connection
+ * just before the count runs) must not make "total" disagree with the page. */
+static int
+add_route_before_count(unsigned type, void *ctx, void *p, void *x)
+{
+    bool *done = ctx;
+    sqlite3 *db;
+
+    (void)type;
+    (void)p;
+    if (*done || !strstr((const char *)x, "count(*) FROM routes"))
+        return 0;
+    *done = true;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "INSERT INTO routes (oca_id, prefix, plen, proto, learned_at) "
+                                  "VALUES (1, x'040a000000000000000000000000000000', 8, 'isp4', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    return 0;
+}
+
+START_TEST(routes_listing_is_one_snapshot)
+{
+    struct world w;
+    struct res r;
+    char path[96];
+    bool done = false;
+
+    make_world(&w); /* org A's OCA (id 1) has one route */
+    ck_assert_int_eq(w.a.oca, 1);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/routes", (long long)w.a.oca);
+    sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, add_route_before_count, &done);
+    r = expect(200, "GET", path, w.a.partner, NULL);
+    sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+    ck_assert(done);
+    ck_assert_msg(json_object_get(r.j, "next") == NULL, "%s", r.body);
+    ck_assert_msg((size_t)jint(r.j, "total") == json_array_size(json_object_get(r.j, "items")),
+                  "%s", r.body);
+    res_free(&r);
+    r = expect(200, "GET", path, w.a.partner, NULL); /* the next request sees both */
+    ck_assert_int_eq(jint(r.j, "total"), 2);
+    res_free(&r);
+}
+END_TEST
+
 /* ---- steering through the API ---------------------------------------------------------------- */
 
 START_TEST(steer_answers_signed_urls)
@@ -1828,6 +1876,7 @@ suite(void)
     tcase_add_test(por, catalog_below_manifest_after_fill_window);
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
+    tcase_add_test(por, routes_listing_is_one_snapshot);
     tcase_add_test(ste, steer_answers_signed_urls);
     tcase_add_test(ste, steer_settings_in_range_build);
     tcase_add_test(srvc, server_refuses_body_without_key);
