@@ -29,7 +29,7 @@
 #define FILL_END_MIN    (14 * 60) /* the default window is 02:00-14:00 local time */
 #define CATALOG_CHECK_S 3600      /* judge the catalog during the hour after the window */
 #define CATALOG_MIN_PCT 95
-#define TZ_CACHE        64
+#define TZ_CACHE        1024 /* more zones than the IANA database names (about 600) */
 
 struct sweeper {
     pthread_t thread;
@@ -43,23 +43,33 @@ struct tz_cache {
     char name[TZ_CACHE][65];
     struct clock_tz *tz[TZ_CACHE];
     size_t n;
+    size_t next; /* slot replaced when the cache is full (round robin) */
 };
 
+/* The zone called name, borrowed until the next call. A full cache gives up one of its zones: a
+ * network spans more zones than it holds, and each OCA must still be judged. */
 static struct clock_tz *
 tz_get(struct tz_cache *c, const char *name)
 {
+    struct clock_tz *tz;
     size_t i;
 
     for (i = 0; i < c->n; i++) {
         if (strcmp(c->name[i], name) == 0)
             return c->tz[i];
     }
-    if (c->n == TZ_CACHE)
+    if (clock_tz_load(NULL, name, &tz) != OCDN_OK)
         return NULL;
-    if (clock_tz_load(NULL, name, &c->tz[c->n]) != OCDN_OK)
-        return NULL;
-    snprintf(c->name[c->n], sizeof(c->name[c->n]), "%s", name);
-    return c->tz[c->n++];
+    if (c->n < TZ_CACHE) {
+        i = c->n++;
+    } else {
+        i = c->next;
+        c->next = (c->next + 1) % TZ_CACHE;
+        clock_tz_free(c->tz[i]);
+    }
+    c->tz[i] = tz;
+    snprintf(c->name[i], sizeof(c->name[i]), "%s", name);
+    return tz;
 }
 
 static void

@@ -1366,6 +1366,125 @@ START_TEST(decommission_closes_notifications)
 }
 END_TEST
 
+/* The catalog check runs for OCAs in any number of time zones (a world-wide network has sites
+ * in well over a hundred): 64 sites in other zones come first, then the one whose catalog is
+ * short after its fill window. */
+START_TEST(catalog_check_in_many_time_zones)
+{
+    static const char *const zones[] = {
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "America/Phoenix",
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Mexico_City",
+        "America/Bogota",
+        "America/Lima",
+        "America/Santiago",
+        "America/Caracas",
+        "America/Halifax",
+        "America/St_Johns",
+        "America/Sao_Paulo",
+        "America/Argentina/Buenos_Aires",
+        "America/Montevideo",
+        "America/La_Paz",
+        "America/Guatemala",
+        "America/Panama",
+        "America/Havana",
+        "America/Jamaica",
+        "America/Puerto_Rico",
+        "America/Regina",
+        "America/Winnipeg",
+        "America/Edmonton",
+        "America/Boise",
+        "America/Detroit",
+        "America/Indiana/Indianapolis",
+        "Asia/Tokyo",
+        "Asia/Seoul",
+        "Asia/Shanghai",
+        "Asia/Hong_Kong",
+        "Asia/Taipei",
+        "Asia/Manila",
+        "Asia/Singapore",
+        "Asia/Kuala_Lumpur",
+        "Asia/Jakarta",
+        "Asia/Bangkok",
+        "Asia/Ho_Chi_Minh",
+        "Asia/Kolkata",
+        "Asia/Karachi",
+        "Asia/Dhaka",
+        "Asia/Kathmandu",
+        "Asia/Colombo",
+        "Asia/Dubai",
+        "Asia/Tehran",
+        "Asia/Baghdad",
+        "Asia/Riyadh",
+        "Asia/Jerusalem",
+        "Asia/Beirut",
+        "Asia/Tashkent",
+        "Asia/Almaty",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Vladivostok",
+        "Asia/Kabul",
+        "Asia/Yangon",
+        "Australia/Sydney",
+        "Australia/Perth",
+        "Australia/Adelaide",
+        "Pacific/Auckland",
+        "Pacific/Honolulu",
+    };
+    struct res r;
+    struct clock_tz *tz;
+    sqlite3 *db;
+    char body[512], key[AUTH_KEY_STRLEN], sql[128];
+    int64_t org, site = 0, oca = 0, end, now = clock_wall_s();
+    size_t i;
+
+    r = expect(201, "POST", "/v1/orgs", admin,
+               "{\"name\":\"isp-w\",\"display_name\":\"W\",\"kind\":\"isp\"}");
+    org = jint(r.j, "id");
+    res_free(&r);
+    for (i = 0; i <= sizeof(zones) / sizeof(zones[0]); i++) {
+        snprintf(body, sizeof(body),
+                 "{\"org_id\":%lld,\"iata\":\"TLS\",\"type\":\"isp\",\"tz\":\"%s\"}",
+                 (long long)org, i < sizeof(zones) / sizeof(zones[0]) ? zones[i] : "Europe/Paris");
+        r = expect(201, "POST", "/v1/sites", admin, body);
+        site = jint(r.j, "id");
+        res_free(&r);
+        snprintf(body, sizeof(body),
+                 "{\"site_id\":%lld,\"model\":\"storage\",\"capacity_bytes\":1,\"nic_bps\":"
+                 "10000000000,\"ipv4\":\"192.0.2.1\"}",
+                 (long long)site);
+        r = expect(201, "POST", "/v1/ocas", admin, body);
+        oca = jint(r.j, "id");
+        copy_key(key, r.j, "appliance_key");
+        res_free(&r);
+    }
+    /* The last OCA (Europe/Paris) should hold 2 files and holds none. */
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "INSERT INTO manifests VALUES (%lld, 1, 0, 'h')", (long long)oca);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "INSERT INTO manifest_files VALUES (%lld, 'f1', 0), (%lld, 'f2', 0)",
+             (long long)oca, (long long)oca);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    r = expect(200, "POST", "/v1/agent/report", key,
+               "{\"seq\":1,\"catalog\":{\"mode\":\"full\",\"add\":[]}}");
+    res_free(&r);
+    ck_assert_int_eq(clock_tz_load(NULL, "Europe/Paris", &tz), OCDN_OK);
+    end = clock_tz_local_to_utc(tz, now, 14 * 60);
+    clock_tz_free(tz);
+    sweep_at(end + 600);
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low&state=open", admin, NULL);
+    ck_assert_msg(json_array_size(json_object_get(r.j, "items")) == 1, "%s", r.body);
+    res_free(&r);
+}
+END_TEST
+
 START_TEST(maintenance_rules_and_status)
 {
     struct world w;
@@ -1874,6 +1993,7 @@ suite(void)
     tcase_add_test(por, decommission_closes_notifications);
     tcase_add_test(por, maintenance_rules_and_status);
     tcase_add_test(por, catalog_below_manifest_after_fill_window);
+    tcase_add_test(por, catalog_check_in_many_time_zones);
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
     tcase_add_test(por, routes_listing_is_one_snapshot);
