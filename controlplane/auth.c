@@ -85,6 +85,14 @@ auth_flush(struct auth *au)
     pthread_mutex_unlock(&au->mu);
 }
 
+void
+auth_set_ttl(struct auth *au, int64_t ttl_ms)
+{
+    pthread_mutex_lock(&au->mu);
+    au->ttl_ms = ttl_ms;
+    pthread_mutex_unlock(&au->mu);
+}
+
 static size_t
 slot_of(const struct auth *au, const uint8_t *hash)
 {

@@ -788,6 +788,38 @@ START_TEST(revocation_during_lookup_is_not_cached)
 }
 END_TEST
 
+/* auth_cache_ttl is reloadable: a configuration swapped in (SIGHUP) applies to the key cache.
+ * An operator who shortens it expects revocations made elsewhere to be seen within it. */
+START_TEST(auth_cache_ttl_follows_the_configuration)
+{
+    struct cp_config_ref *cfg, *next;
+    struct tenant t;
+    char key[AUTH_KEY_STRLEN], *header, err[256], sql[128];
+    int64_t id;
+    sqlite3 *db;
+
+    auth_free(cp.auth);
+    cp.auth = auth_new(60000, 1000);
+    ck_assert_int_eq(auth_key_create(st, SCOPE_FRONTEND, 0, 0, "fe", clock_wall_s(), key, &id),
+                     OCDN_OK);
+    header = arena_printf(ar, "Bearer %s", key);
+    ck_assert_int_eq(cp_config_load(NULL, &next, err, sizeof(err)), OCDN_OK);
+    cfg = cp_config_get(&cp);
+    free(next->c.db);
+    next->c.db = strdup(cfg->c.db);
+    cp_config_unref(cfg);
+    next->c.auth_cache_ttl_ms = 0;
+    cp_config_swap(&cp, next);
+    ck_assert_int_eq(auth_resolve(cp.auth, st, header, 1000, &t), OCDN_OK);
+    /* Revoked by another process: no flush here, only the TTL bounds how long it is seen. */
+    snprintf(sql, sizeof(sql), "UPDATE api_keys SET revoked_at = 1 WHERE id = %lld", (long long)id);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_int_eq(auth_resolve(cp.auth, st, header, 1001, &t), OCDN_EUNAUTH);
+}
+END_TEST
+
 /* ---- orgs, sites, OCAs ------------------------------------------------------------------------
  */
 
@@ -1980,6 +2012,7 @@ suite(void)
     tcase_add_test(req, body_size_limit);
     tcase_add_test(req, revoked_key_is_refused);
     tcase_add_test(req, revocation_during_lookup_is_not_cached);
+    tcase_add_test(req, auth_cache_ttl_follows_the_configuration);
     tcase_add_test(obj, names_follow_the_design);
     tcase_add_test(obj, create_validation);
     tcase_add_test(obj, partner_key_creates_only_own);
