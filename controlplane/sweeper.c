@@ -279,28 +279,47 @@ done:
     return err;
 }
 
+/* The thread's store, opened on first use and again after a failure (retried every
+ * interval, logged once until it succeeds). */
+static struct store *
+open_store(struct cp *cp, bool *warned)
+{
+    struct store_opts so = {0};
+    struct store *st = NULL;
+    struct cp_config_ref *cfg = cp_config_get(cp);
+    char err[256];
+
+    so.busy_timeout_ms = (int)cfg->c.busy_timeout_ms;
+    if (store_open(cfg->c.db, &so, &st, err, sizeof(err)) != OCDN_OK) {
+        if (!*warned)
+            log_warnx("sweeper: cannot open the database (retrying every sweep_interval): %s", err);
+        *warned = true;
+    } else if (*warned) {
+        log_info("sweeper: database opened");
+        *warned = false;
+    }
+    cp_config_unref(cfg);
+    return st;
+}
+
 static void *
 run(void *arg)
 {
     struct cp *cp = arg;
     struct sweeper *sw = cp->sweeper;
-    struct store_opts so = {0};
     struct store *st = NULL;
     struct sweep_result r;
     struct cp_config_ref *cfg;
     struct timespec ts;
     int64_t interval_ms;
-    char err[256];
+    bool warned = false;
     enum ocdn_err e;
 
-    cfg = cp_config_get(cp);
-    so.busy_timeout_ms = (int)cfg->c.busy_timeout_ms;
-    if (store_open(cfg->c.db, &so, &st, err, sizeof(err)) != OCDN_OK)
-        log_warnx("sweeper: cannot open the database: %s", err);
-    cp_config_unref(cfg);
     pthread_mutex_lock(&sw->mu);
     while (!sw->stop) {
         pthread_mutex_unlock(&sw->mu);
+        if (!st)
+            st = open_store(cp, &warned);
         if (st) {
             e = sweeper_run(cp, st, clock_wall_s(), &r);
             if (e)

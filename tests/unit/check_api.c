@@ -1517,6 +1517,56 @@ START_TEST(catalog_check_in_many_time_zones)
 }
 END_TEST
 
+/* The sweeper thread keeps trying to open the database: one that cannot be opened when the
+ * thread starts (a lock held by a migration, a volume mounted late) must not stop status
+ * upkeep until the next restart. */
+static void
+swap_config(const char *db)
+{
+    struct cp_config_ref *next;
+    char err[256];
+
+    ck_assert_int_eq(cp_config_load(NULL, &next, err, sizeof(err)), OCDN_OK);
+    free(next->c.db);
+    next->c.db = strdup(db);
+    next->c.sweep_interval_ms = 100;
+    next->c.auth_cache_ttl_ms = 0;
+    cp_config_swap(&cp, next);
+}
+
+START_TEST(sweeper_opens_the_database_late)
+{
+    struct world w;
+    struct res r;
+    char path[96], body[256], missing[600];
+    const char *status = "";
+    int i;
+
+    make_world(&w);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/maintenance", (long long)w.a.oca);
+    snprintf(body, sizeof(body), "{\"kind\":\"maintenance\",\"end\":\"%s\"}",
+             utc(clock_wall_s() + 4 * 3600));
+    r = expect(201, "POST", path, w.a.partner, body);
+    res_free(&r);
+    snprintf(missing, sizeof(missing), "%s/missing/cp.db", dir);
+    swap_config(missing);
+    ck_assert_int_eq(sweeper_start(&cp), OCDN_OK);
+    usleep(300 * 1000);
+    swap_config(dbpath);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld", (long long)w.a.oca);
+    for (i = 0; i < 50; i++) {
+        usleep(100 * 1000);
+        r = expect(200, "GET", path, admin, NULL);
+        status = strcmp(jstr(r.j, "status"), "maintenance") == 0 ? "maintenance" : "";
+        res_free(&r);
+        if (*status)
+            break;
+    }
+    sweeper_stop(&cp);
+    ck_assert_str_eq(status, "maintenance");
+}
+END_TEST
+
 START_TEST(maintenance_rules_and_status)
 {
     struct world w;
@@ -2024,6 +2074,7 @@ suite(void)
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
     tcase_add_test(por, decommission_closes_notifications);
+    tcase_add_test(por, sweeper_opens_the_database_late);
     tcase_add_test(por, maintenance_rules_and_status);
     tcase_add_test(por, catalog_below_manifest_after_fill_window);
     tcase_add_test(por, catalog_check_in_many_time_zones);
