@@ -2015,6 +2015,32 @@ steer_keys_at(bool at_max)
     cp_config_unref(cfg);
 }
 
+/* A file registered after the steering engine started is known to steering at once: with no
+ * OCA holding it yet, clients go to the origin (not a 400 "unknown file" until some report
+ * happens to trigger a rebuild). */
+START_TEST(new_file_is_steerable)
+{
+    struct world w;
+    struct steer_engine_stats es;
+    struct res r;
+    char err[256];
+
+    make_world(&w);
+    r = expect(201, "POST", "/v1/titles", admin, "{\"id\":\"t1\",\"name\":\"Title\"}");
+    res_free(&r);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    steer_engine_stats(cp.steer, &es);
+    r = expect(201, "POST", "/v1/files", admin,
+               "{\"id\":\"f9\",\"title_id\":\"t1\",\"size\":3,\"sha256\":"
+               "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}");
+    res_free(&r);
+    steer_engine_wait(cp.steer, es.attempts + 1, 3000);
+    r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f9", w.frontend, NULL);
+    ck_assert_str_eq(jstr(r.j, "mode"), "origin");
+    res_free(&r);
+}
+END_TEST
+
 START_TEST(steer_settings_in_range_build)
 {
     struct steer_snap *snap;
@@ -2083,6 +2109,7 @@ suite(void)
     tcase_add_test(por, routes_listing_is_one_snapshot);
     tcase_add_test(ste, steer_answers_signed_urls);
     tcase_add_test(ste, steer_settings_in_range_build);
+    tcase_add_test(ste, new_file_is_steerable);
     tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
