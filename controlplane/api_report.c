@@ -487,6 +487,7 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
     struct oca o;
     json_t *conf = NULL;
     const char *ver;
+    int64_t delivered = 0;
     enum ocdn_err err;
 
     err = store_oca_get(rq->store, 0, rq->tenant->oca_id, rq->arena, &o);
@@ -499,6 +500,15 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
         json_decref(conf);
         return OCDN_ENOMEM;
     }
+    /* The agent now has these keys (from this answer, or already, when its ETag matches):
+     * steering may sign with them. On failure the agent retries, as it does for any error. */
+    err = store_oca_sign_keys_delivered(rq->store, o.id, rq->now, &delivered);
+    if (err) {
+        json_decref(conf);
+        return err;
+    }
+    if (delivered && rq->cp->steer)
+        steer_engine_kick(rq->cp->steer);
     json_object_set_new(conf, "config_version", json_string(ver));
     rs->etag = ver;
     if (rq->if_none_match && api_etag_match(rq->if_none_match, ver)) {

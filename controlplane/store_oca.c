@@ -38,6 +38,8 @@ STORE_SQL(q_status, "UPDATE ocas SET status_since = CASE WHEN status = ?2 THEN s
 STORE_SQL(q_key_add, "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
 STORE_SQL(q_key_retire,
           "UPDATE oca_sign_keys SET not_after = ?2 WHERE oca_id = ?1 AND not_after IS NULL");
+STORE_SQL(q_key_delivered, "UPDATE oca_sign_keys SET delivered_at = ?2 WHERE oca_id = ?1 AND "
+                           "delivered_at IS NULL AND (not_after IS NULL OR not_after >= ?2)");
 STORE_SQL(q_keys, "SELECT id, secret, created_at, ifnull(not_after, 0) FROM oca_sign_keys "
                   "WHERE oca_id = ?1 AND (not_after IS NULL OR not_after >= ?2) "
                   "ORDER BY (not_after IS NULL) DESC, id DESC LIMIT 8");
@@ -259,6 +261,23 @@ store_oca_sign_key_retire(struct store *st, int64_t oca_id, int64_t not_after)
     sqlite3_bind_int64(s, 1, oca_id);
     sqlite3_bind_int64(s, 2, not_after);
     return store_exec_stmt(st, s);
+}
+
+enum ocdn_err
+store_oca_sign_keys_delivered(struct store *st, int64_t oca_id, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st, &q_key_delivered);
+    enum ocdn_err err;
+
+    *n = 0;
+    if (!s)
+        return OCDN_EDB;
+    sqlite3_bind_int64(s, 1, oca_id);
+    sqlite3_bind_int64(s, 2, now);
+    err = store_exec_stmt(st, s);
+    if (!err)
+        *n = store_changes(st);
+    return err;
 }
 
 static enum ocdn_err

@@ -72,6 +72,10 @@ enum ocdn_err store_oca_sign_key_add(struct store *st, int64_t oca_id, const uin
                                      int64_t now);
 /* Give every current key of the OCA an end of validity (rotation overlap). */
 enum ocdn_err store_oca_sign_key_retire(struct store *st, int64_t oca_id, int64_t not_after);
+/* The OCA's agent has fetched its valid keys (GET /v1/agent/config): mark those not yet
+ * delivered; *n is how many were. Steering signs only with delivered keys (store_steer.c). */
+enum ocdn_err store_oca_sign_keys_delivered(struct store *st, int64_t oca_id, int64_t now,
+                                            int64_t *n);
 /* Keys of the OCA still valid at now, current first; at most 8. Array in a. */
 enum ocdn_err store_oca_sign_keys(struct store *st, int64_t oca_id, int64_t now, struct arena *a,
                                   struct oca_sign_key **out, size_t *n);

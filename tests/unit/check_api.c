@@ -2041,6 +2041,100 @@ START_TEST(new_file_is_steerable)
 }
 END_TEST
 
+/* The signing keys an agent verifies with, as GET /v1/agent/config gives them (the agent
+ * fetching its configuration). */
+static size_t
+agent_keys(const char *appliance_key, struct token_key *keys, size_t cap)
+{
+    struct res r = expect(200, "GET", "/v1/agent/config", appliance_key, NULL);
+    json_t *ks = json_object_get(r.j, "sign_keys");
+    uint8_t raw[64];
+    size_t i, n;
+
+    for (i = 0; i < json_array_size(ks) && i < cap; i++) {
+        ck_assert_int_eq(base64url_decode(jstr(json_array_get(ks, i), "key"), raw, sizeof(raw), &n),
+                         OCDN_OK);
+        ck_assert_uint_eq(n, TOKEN_KEY_LEN);
+        memcpy(keys[i].key, raw, TOKEN_KEY_LEN);
+        keys[i].not_after = jint(json_array_get(ks, i), "not_after");
+    }
+    res_free(&r);
+    return i;
+}
+
+/* Whether the steered URL for f1 from org A's OCA verifies with keys. */
+static bool
+steered_url_verifies(struct world *w, const struct token_key *keys, size_t nkeys)
+{
+    struct res r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f1", w->frontend, NULL);
+    json_t *u = json_array_get(json_object_get(r.j, "urls"), 0);
+    struct token_fields tf;
+    const char *url = jstr(u, "url"), *e = strstr(url, "&e="), *t = strstr(url, "&t=");
+    char tok[TOKEN_STRLEN];
+    bool ok;
+
+    ck_assert(e && t);
+    snprintf(tok, sizeof(tok), "%s", t + 3);
+    memset(&tf, 0, sizeof(tf));
+    tf.kind = TOKEN_KIND_VIDEO;
+    tf.host = jstr(u, "hostname");
+    tf.o = "f1";
+    tf.v = arena_printf(ar, "%lld", (long long)w->a.oca);
+    tf.e = strtoll(e + 3, NULL, 10);
+    ok = token_check(keys, nkeys, &tf, tok, clock_wall_s(), 86400) == OCDN_OK;
+    res_free(&r);
+    return ok;
+}
+
+static void
+steer_rebuilt(uint64_t attempts)
+{
+    ck_assert(steer_engine_wait(cp.steer, attempts + 1, 3000));
+}
+
+/* After a signing-key rotation the OCA only knows the new key once its agent has fetched its
+ * configuration (at its next report, up to report_interval later): until then steering must
+ * keep signing with a key the agent has, then switch. */
+START_TEST(rotated_signing_key_used_once_delivered)
+{
+    struct world w;
+    struct steer_engine_stats es;
+    struct token_key before[8], after[8];
+    struct res r;
+    size_t nbefore, nafter;
+    char path[96], err[256];
+
+    make_world(&w);
+    r = expect(201, "POST", "/v1/titles", admin, "{\"id\":\"t1\",\"name\":\"Title\"}");
+    res_free(&r);
+    r = expect(201, "POST", "/v1/files", admin,
+               "{\"id\":\"f1\",\"title_id\":\"t1\",\"size\":3,\"sha256\":"
+               "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}");
+    res_free(&r);
+    r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+               "{\"seq\":2,\"catalog\":{\"mode\":\"full\",\"add\":[\"f1\"]},"
+               "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
+    res_free(&r);
+    nbefore = agent_keys(w.a.appliance, before, 8);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    ck_assert(steered_url_verifies(&w, before, nbefore));
+
+    steer_engine_stats(cp.steer, &es);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/signing-key", (long long)w.a.oca);
+    r = expect(200, "POST", path, admin, NULL);
+    res_free(&r);
+    steer_rebuilt(es.attempts);
+    ck_assert_msg(steered_url_verifies(&w, before, nbefore),
+                  "a URL signed right after the rotation fails on the OCA");
+
+    steer_engine_stats(cp.steer, &es);
+    nafter = agent_keys(w.a.appliance, after, 8); /* the agent fetches the new key */
+    ck_assert_uint_eq(nafter, 2);
+    steer_rebuilt(es.attempts);
+    ck_assert(steered_url_verifies(&w, after, 1)); /* the new key alone */
+}
+END_TEST
+
 START_TEST(steer_settings_in_range_build)
 {
     struct steer_snap *snap;
@@ -2110,6 +2204,7 @@ suite(void)
     tcase_add_test(ste, steer_answers_signed_urls);
     tcase_add_test(ste, steer_settings_in_range_build);
     tcase_add_test(ste, new_file_is_steerable);
+    tcase_add_test(ste, rotated_signing_key_used_once_delivered);
     tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
