@@ -1,7 +1,7 @@
 /* sweeper.c - periodic status and notification upkeep.
  * One sweep is one write transaction, so it serialises with report ingest and never writes a
  * status computed from a row a report has just changed. Owns a background thread with its own
- * store connection; kicks the steering engine when a status changed. */
+ * store connection; kicks the steering engine when a status changed or its last build failed. */
 #include "sweeper.h"
 
 #include <pthread.h>
@@ -279,6 +279,21 @@ done:
     return err;
 }
 
+/* The steering engine rebuilds only when kicked: a build that failed (the database busy or
+ * not openable, memory) would leave steering answering 503 until some unrelated change asks
+ * for another. Ask again every sweep_interval while the last attempt failed. */
+static void
+retry_steering(struct cp *cp)
+{
+    struct steer_engine_stats es;
+
+    if (!cp->steer)
+        return;
+    steer_engine_stats(cp->steer, &es);
+    if (es.attempts > 0 && es.last_err != OCDN_OK && !es.is_pending)
+        steer_engine_kick(cp->steer);
+}
+
 /* The thread's store, opened on first use and again after a failure (retried every
  * interval, logged once until it succeeds). */
 static struct store *
@@ -331,6 +346,7 @@ run(void *arg)
             if (!e && r.status_changes && cp->steer)
                 steer_engine_kick(cp->steer);
         }
+        retry_steering(cp);
         cfg = cp_config_get(cp);
         interval_ms = cfg->c.sweep_interval_ms;
         cp_config_unref(cfg);

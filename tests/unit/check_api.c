@@ -2135,6 +2135,36 @@ START_TEST(rotated_signing_key_used_once_delivered)
 }
 END_TEST
 
+/* A steering build that failed (here: the loader cannot open the database when the engine
+ * starts) is retried without waiting for some change in the network to ask for one; until then
+ * every steering request is a 503. */
+START_TEST(failed_steering_build_is_retried)
+{
+    struct world w;
+    struct res r;
+    char err[256], missing[600];
+    int i;
+    unsigned status = 0;
+
+    make_world(&w);
+    snprintf(missing, sizeof(missing), "%s/missing/cp.db", dir);
+    swap_config(missing);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    r = expect(503, "GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+    res_free(&r);
+    swap_config(dbpath);
+    ck_assert_int_eq(sweeper_start(&cp), OCDN_OK);
+    for (i = 0; i < 50 && status != 400; i++) {
+        usleep(100 * 1000);
+        r = call("GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+        status = r.status; /* 400: a snapshot, which does not know f1 */
+        res_free(&r);
+    }
+    sweeper_stop(&cp);
+    ck_assert_uint_eq(status, 400);
+}
+END_TEST
+
 START_TEST(steer_settings_in_range_build)
 {
     struct steer_snap *snap;
@@ -2205,6 +2235,7 @@ suite(void)
     tcase_add_test(ste, steer_settings_in_range_build);
     tcase_add_test(ste, new_file_is_steerable);
     tcase_add_test(ste, rotated_signing_key_used_once_delivered);
+    tcase_add_test(ste, failed_steering_build_is_retried);
     tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
