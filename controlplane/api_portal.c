@@ -238,8 +238,7 @@ api_oca_bgp_kind(struct api_req *rq, struct api_resp *rs)
 
         err = store_oca_get(rq->store, 0, id, rq->arena, &o);
         if (!err)
-            err = detail ? audit_add_org(rq, o.org_id, "bgp.kind", "oca", id, detail)
-                         : OCDN_ENOMEM;
+            err = detail ? audit_add_org(rq, o.org_id, "bgp.kind", "oca", id, detail) : OCDN_ENOMEM;
         json_decref(detail);
     }
     err = store_tx_end(rq->store, err);
