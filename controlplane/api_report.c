@@ -425,6 +425,7 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     cfg = cp_config_get(rq->cp);
     lim.offline_after_s = cfg->c.offline_intervals * cfg->c.report_interval_ms / 1000;
     lim.reports_kept = cfg->c.reports_kept;
+    lim.load_limit_pct = cfg->c.steer_load_limit_pct;
     cp_config_unref(cfg);
     err = report_apply(rq->store, rq->tenant->oca_id, &in, &lim, rq->now, &out);
     if (err == OCDN_EINVAL) {

@@ -356,6 +356,8 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     char cbuf[NET_ADDR_STRLEN], p[NET_PREFIX_STRLEN];
     struct buf b;
     struct jsonw w;
+    const char *mode;
+    uint32_t asn;
     size_t cap, i;
     enum ocdn_err err;
 
@@ -382,13 +384,22 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     err = steer_explain(snap, &q, (uint64_t)api_org_filter(rq), v, cap, &ex);
     if (err)
         goto out;
+    /* A partner learns about its own OCAs only: whether some other network covers the
+     * address, and its AS, are not its business (ranks stay global, as documented). */
+    if (rq->tenant->scope == SCOPE_PARTNER) {
+        asn = ex.n ? v[0].origin_as : 0;
+        mode = ex.n ? steer_mode_str(STEER_MODE_ROUTE) : "none";
+    } else {
+        asn = ex.client_asn;
+        mode = steer_mode_str(ex.mode);
+    }
     api_out_begin(&b, &w);
     jsonw_obj(&w);
     jsonw_kstr(&w, "ip", net_addr_format(&ip, cbuf, sizeof(cbuf)));
-    jsonw_kstr(&w, "mode", steer_mode_str(ex.mode));
+    jsonw_kstr(&w, "mode", mode);
     jsonw_key(&w, "client_asn");
-    if (ex.client_asn)
-        jsonw_uint(&w, ex.client_asn);
+    if (asn)
+        jsonw_uint(&w, asn);
     else
         jsonw_null(&w);
     jsonw_kint(&w, "total", (int64_t)ex.total);

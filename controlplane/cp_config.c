@@ -59,7 +59,7 @@ const struct cfg_key cp_config_keys[] = {
       "how long a rotated URL signing key keeps verifying"),
     K("sweep_interval", CFG_DURATION, sweep_interval_ms, "10s", 100, 3600000, true,
       "how often OCA status and notifications are recomputed"),
-    K("steer_rebuild", CFG_DURATION, steer_rebuild_ms, "2s", 0, 600000, true,
+    K("steer_rebuild", CFG_DURATION, steer_rebuild_ms, "2s", 0, 600000, false,
       "minimum time between steering snapshot rebuilds"),
     K("steer_max_n", CFG_INT, steer_max_n, "10", 1, STEER_MAX_N, true,
       "most URLs per steering answer"),

@@ -256,6 +256,14 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     u.seq = in->seq;
     u.now = now;
     u.load_bps = in->load_bps;
+    /* Load only matters to steering when the OCA crosses the eligibility limit (the spread
+     * among equals also weighs load, but that can wait for the next rebuild). */
+    if (in->load_bps >= 0 && o.nic_bps > 0) {
+        double limit = (double)o.nic_bps * (double)lim->load_limit_pct / 100.0;
+
+        if (((double)o.load_bps >= limit) != ((double)in->load_bps >= limit))
+            out->changed_steering = true;
+    }
     u.health = in->health;
     u.traffic = in->traffic;
     u.prefix_count = count;

@@ -45,6 +45,7 @@ struct report_in {
 
 struct report_limits {
     int64_t offline_after_s;
+    int64_t load_limit_pct; /* steering's eligibility limit: crossing it changes steering */
     int64_t reports_kept;
 };
 

@@ -713,7 +713,7 @@ START_TEST(body_size_limit)
     big[n] = '\0';
     r = call("POST", "/v1/orgs", admin, big);
     /* The MHD glue refuses by Content-Length before reading; the dispatcher by size. */
-    ck_assert_msg(r.status == 413 || r.status == 400, "%u", r.status);
+    ck_assert_msg(r.status == 413, "%u %s", r.status, r.body);
     res_free(&r);
     ck_assert_int_eq(rows("orgs"), orgs);
     free(big);
@@ -1889,6 +1889,28 @@ START_TEST(steer_answers_signed_urls)
     res_free(&r);
     r = expect(200, "GET", "/v1/route-explorer?ip=176.130.1.1", admin, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "candidates")), 2);
+    res_free(&r);
+    /* A goes over its load limit (90 % of 10 Gb/s): steering follows at once. */
+    {
+        struct steer_engine_stats es;
+
+        steer_engine_stats(cp.steer, &es);
+        r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+                   "{\"seq\":3,\"traffic\":{\"bps\":9500000000}}");
+        res_free(&r);
+        ck_assert(steer_engine_wait(cp.steer, es.attempts + 1, 10000));
+        r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+        ck_assert_msg(strcmp(jstr(r.j, "mode"), "route") != 0 ||
+                          json_array_size(json_object_get(r.j, "urls")) == 0,
+                      "an overloaded OCA was steered to: %s", r.body);
+        res_free(&r);
+    }
+    /* Org B's OCA does not cover 176.128.1.1 (it has only 176.130.0.0/16): B learns nothing
+     * about who does. */
+    r = expect(200, "GET", "/v1/route-explorer?ip=176.128.1.1", w.b.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "candidates")), 0);
+    ck_assert_str_eq(jstr(r.j, "mode"), "none");
+    ck_assert(json_is_null(json_object_get(r.j, "client_asn")));
     res_free(&r);
     r = expect(400, "GET", "/v1/route-explorer?ip=banana", w.a.partner, NULL);
     res_free(&r);
