@@ -118,10 +118,7 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
 {
     struct oca_filter f;
     struct oca *v;
-    size_t n, i;
-    struct buf b;
-    struct jsonw w;
-    char next[32];
+    size_t n;
     enum ocdn_err err;
 
     memset(&f, 0, sizeof(f));
@@ -135,16 +132,7 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     err = store_oca_list(rq->store, &f, rq->arena, &v, &n);
     if (err)
         return err;
-    api_out_begin(&b, &w);
-    api_list_begin(&w);
-    for (i = 0; i < n; i++) {
-        jsonw_obj(&w);
-        api_oca_fields(&w, &v[i]);
-        jsonw_obj_end(&w);
-    }
-    snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    api_list_end(&w, n == f.limit ? next : NULL);
-    return api_out_done(rs, &b, &w);
+    return api_oca_list_out(rs, v, n, n == f.limit);
 }
 
 enum ocdn_err
