@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3} DURATION=${DURATION:-15}
-DIR=${BENCH_DIR:-/tmp/ocdn-bench-portal}/serve-data
+DIR=${BENCH_DIR:-/tmp/ocdn-bench}/serve-data
 PORT=${SERVE_PORT:-18090}
 mkdir -p "$(dirname "$DIR")"
 bench/serve-baseline.sh --setup-only --data "$DIR" >/dev/null

@@ -313,3 +313,28 @@ API_OUT_ONE(api_org_out, struct org, api_org_fields)
 API_OUT_ONE(api_site_out, struct site, api_site_fields)
 API_OUT_ONE(api_oca_out, struct oca, api_oca_fields)
 API_OUT_ONE(api_file_out, struct file_rec, api_file_fields)
+
+/* Records as {"items": [...], "next": "<last id>"} (next only when more may follow). */
+#define API_OUT_LIST(name, type, fields)                                                           \
+    enum ocdn_err name(struct api_resp *rs, const type *v, size_t n, bool more)                    \
+    {                                                                                              \
+        struct buf b;                                                                              \
+        struct jsonw w;                                                                            \
+        char next[32];                                                                             \
+        size_t i;                                                                                  \
+                                                                                                   \
+        api_out_begin(&b, &w);                                                                     \
+        api_list_begin(&w);                                                                        \
+        for (i = 0; i < n; i++) {                                                                  \
+            jsonw_obj(&w);                                                                         \
+            fields(&w, &v[i]);                                                                     \
+            jsonw_obj_end(&w);                                                                     \
+        }                                                                                          \
+        snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);                    \
+        api_list_end(&w, more &&n ? next : NULL);                                                  \
+        return api_out_done(rs, &b, &w);                                                           \
+    }
+
+API_OUT_LIST(api_org_list_out, struct org, api_org_fields)
+API_OUT_LIST(api_site_list_out, struct site, api_site_fields)
+API_OUT_LIST(api_oca_list_out, struct oca, api_oca_fields)

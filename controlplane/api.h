@@ -54,6 +54,10 @@ enum ocdn_err api_org_out(struct api_resp *rs, const struct org *rec);
 enum ocdn_err api_site_out(struct api_resp *rs, const struct site *rec);
 enum ocdn_err api_oca_out(struct api_resp *rs, const struct oca *rec);
 enum ocdn_err api_file_out(struct api_resp *rs, const struct file_rec *rec);
+/* A page of records: {"items": [...], "next": "<id of the last>"} (next only with more). */
+enum ocdn_err api_org_list_out(struct api_resp *rs, const struct org *v, size_t n, bool more);
+enum ocdn_err api_site_list_out(struct api_resp *rs, const struct site *v, size_t n, bool more);
+enum ocdn_err api_oca_list_out(struct api_resp *rs, const struct oca *v, size_t n, bool more);
 /* Start {"items": [ ... */
 void api_list_begin(struct jsonw *w);
 /* ... ], "next": next} (next omitted when NULL). */

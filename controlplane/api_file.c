@@ -6,7 +6,9 @@
 #include "api.h"
 #include "api_handlers.h"
 #include "audit.h"
+#include "cp.h"
 #include "jsonx.h"
+#include "steer.h"
 #include "store.h"
 #include "store_file.h"
 
@@ -192,8 +194,11 @@ api_file_create(struct api_req *rq, struct api_resp *rs)
         rs->errmsg = "a file with this id exists";
     else if (err == OCDN_ECONFLICT)
         err = api_fail(rq, rs, "field 'title_id': no such title");
-    if (!err)
-        err = store_file_get(rq->store, f.id, rq->arena, &f);
+    if (err)
+        goto out;
+    if (rq->cp->steer)
+        steer_engine_kick(rq->cp->steer); /* steering knows files by id: add this one */
+    err = store_file_get(rq->store, f.id, rq->arena, &f);
     if (!err) {
         rs->status = 201;
         err = api_file_out(rs, &f);

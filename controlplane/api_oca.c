@@ -11,6 +11,7 @@
 #include "net.h"
 #include "oca.h"
 #include "steer.h"
+#include "store.h"
 #include "store_bgp.h"
 #include "store_oca.h"
 #include "store_route.h"
@@ -117,10 +118,7 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
 {
     struct oca_filter f;
     struct oca *v;
-    size_t n, i;
-    struct buf b;
-    struct jsonw w;
-    char next[32];
+    size_t n;
     enum ocdn_err err;
 
     memset(&f, 0, sizeof(f));
@@ -134,16 +132,7 @@ api_oca_list(struct api_req *rq, struct api_resp *rs)
     err = store_oca_list(rq->store, &f, rq->arena, &v, &n);
     if (err)
         return err;
-    api_out_begin(&b, &w);
-    api_list_begin(&w);
-    for (i = 0; i < n; i++) {
-        jsonw_obj(&w);
-        api_oca_fields(&w, &v[i]);
-        jsonw_obj_end(&w);
-    }
-    snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    api_list_end(&w, n == f.limit ? next : NULL);
-    return api_out_done(rs, &b, &w);
+    return api_oca_list_out(rs, v, n, n == f.limit);
 }
 
 enum ocdn_err
@@ -160,9 +149,14 @@ api_oca_get(struct api_req *rq, struct api_resp *rs)
     err = api_param_id(rq, 0, &id);
     if (err)
         return err;
+    /* One snapshot: the OCA's session counts and its session list come from the same report. */
+    err = store_tx_begin_read(rq->store);
+    if (err)
+        return err;
     err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
     if (!err)
         err = store_bgp_list(rq->store, id, rq->arena, &bgp, &n);
+    err = store_tx_end(rq->store, err);
     if (err)
         return err;
     api_out_begin(&b, &w);
@@ -200,6 +194,8 @@ api_oca_decommission(struct api_req *rq, struct api_resp *rs)
         return err;
     audit_who_of(rq, &who);
     err = oca_decommission(rq->store, &who, id);
+    if (!err)
+        auth_flush(rq->cp->auth); /* its appliance keys were revoked */
     if (err == OCDN_ECONFLICT)
         rs->errmsg = "the OCA is already decommissioned";
     if (err)
@@ -331,22 +327,30 @@ routes_out(struct api_resp *rs, const struct route *v, size_t n, const char *nex
     return api_out_done(rs, &b, &w);
 }
 
-enum ocdn_err
-api_oca_routes(struct api_req *rq, struct api_resp *rs)
+/* One page of an OCA's routes with the count of all of them. */
+struct routes_page {
+    struct route *v;
+    size_t n;
+    const char *next; /* cursor of the next page, NULL on the last */
+    int64_t total;
+    bool truncated;
+};
+
+/* The page rq asks for; called inside a read transaction so that the page and the total
+ * come from the same snapshot (a report may replace the routes in between). */
+static enum ocdn_err
+routes_read(struct api_req *rq, struct api_resp *rs, int64_t id, struct routes_page *pg)
 {
     struct route_query q;
     struct route_cursor cur;
     struct net_prefix within, containing;
-    struct route *v;
     struct oca o;
     const char *s;
-    size_t n, limit;
-    int64_t id, total, lim;
+    size_t limit;
+    int64_t lim;
     enum ocdn_err err;
 
-    err = api_param_id(rq, 0, &id);
-    if (err)
-        return err;
+    memset(pg, 0, sizeof(*pg));
     err = store_oca_get(rq->store, api_org_filter(rq), id, rq->arena, &o);
     if (err)
         return err;
@@ -376,12 +380,15 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
                 return api_fail(rq, rs, "containing: not an address or prefix");
             net_prefix_from_addr(&a, net_family_bits(a.family), &containing);
         }
-        err = store_route_containing(rq->store, id, &containing, rq->arena, &v, &n);
+        err = store_route_containing(rq->store, id, &containing, rq->arena, &pg->v, &pg->n);
         if (!err)
-            err = store_route_count(rq->store, id, &total);
+            err = store_route_count(rq->store, id, &pg->total);
         if (err)
             return err;
-        return routes_out(rs, v, n < limit ? n : limit, NULL, total, n > limit);
+        pg->truncated = pg->n > limit;
+        if (pg->truncated)
+            pg->n = limit;
+        return OCDN_OK;
     }
     s = api_query(rq, "cursor");
     if (s) {
@@ -391,11 +398,32 @@ api_oca_routes(struct api_req *rq, struct api_resp *rs)
         q.after = &cur;
     }
     q.limit = limit;
-    err = store_route_list(rq->store, &q, rq->arena, &v, &n);
+    err = store_route_list(rq->store, &q, rq->arena, &pg->v, &pg->n);
     if (!err)
-        err = store_route_count(rq->store, id, &total);
+        err = store_route_count(rq->store, id, &pg->total);
     if (err)
         return err;
-    return routes_out(rs, v, n, n == limit ? cursor_format(rq->arena, &v[n - 1]) : NULL, total,
-                      false);
+    if (pg->n == limit)
+        pg->next = cursor_format(rq->arena, &pg->v[pg->n - 1]);
+    return OCDN_OK;
+}
+
+enum ocdn_err
+api_oca_routes(struct api_req *rq, struct api_resp *rs)
+{
+    struct routes_page pg;
+    int64_t id;
+    enum ocdn_err err;
+
+    err = api_param_id(rq, 0, &id);
+    if (err)
+        return err;
+    err = store_tx_begin_read(rq->store);
+    if (err)
+        return err;
+    err = routes_read(rq, rs, id, &pg);
+    err = store_tx_end(rq->store, err);
+    if (err)
+        return err;
+    return routes_out(rs, pg.v, pg.n, pg.next, pg.total, pg.truncated);
 }

@@ -102,11 +102,8 @@ enum ocdn_err
 api_org_list(struct api_req *rq, struct api_resp *rs)
 {
     struct org *v;
-    size_t n, i, limit;
+    size_t n, limit;
     int64_t after;
-    struct buf b;
-    struct jsonw w;
-    char next[32];
     enum ocdn_err err;
 
     err = api_page(rq, rs, 100, 1000, &limit, &after);
@@ -115,16 +112,7 @@ api_org_list(struct api_req *rq, struct api_resp *rs)
     err = store_org_list(rq->store, after, limit, rq->arena, &v, &n);
     if (err)
         return err;
-    api_out_begin(&b, &w);
-    api_list_begin(&w);
-    for (i = 0; i < n; i++) {
-        jsonw_obj(&w);
-        api_org_fields(&w, &v[i]);
-        jsonw_obj_end(&w);
-    }
-    snprintf(next, sizeof(next), "%lld", n ? (long long)v[n - 1].id : 0LL);
-    api_list_end(&w, n == limit ? next : NULL);
-    return api_out_done(rs, &b, &w);
+    return api_org_list_out(rs, v, n, n == limit);
 }
 
 enum ocdn_err

@@ -234,7 +234,11 @@ api_oca_bgp_kind(struct api_req *rq, struct api_resp *rs)
     if (!err) {
         json_t *detail = json_pack("{s:s,s:s}", "session", rq->params[1], "kind", kinds[kind]);
 
-        err = detail ? audit_add(rq, "bgp.kind", "oca", id, detail) : OCDN_ENOMEM;
+        struct oca o;
+
+        err = store_oca_get(rq->store, 0, id, rq->arena, &o);
+        if (!err)
+            err = detail ? audit_add_org(rq, o.org_id, "bgp.kind", "oca", id, detail) : OCDN_ENOMEM;
         json_decref(detail);
     }
     err = store_tx_end(rq->store, err);

@@ -425,6 +425,7 @@ api_agent_report(struct api_req *rq, struct api_resp *rs)
     cfg = cp_config_get(rq->cp);
     lim.offline_after_s = cfg->c.offline_intervals * cfg->c.report_interval_ms / 1000;
     lim.reports_kept = cfg->c.reports_kept;
+    lim.load_limit_pct = cfg->c.steer_load_limit_pct;
     cp_config_unref(cfg);
     err = report_apply(rq->store, rq->tenant->oca_id, &in, &lim, rq->now, &out);
     if (err == OCDN_EINVAL) {
@@ -487,6 +488,7 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
     struct oca o;
     json_t *conf = NULL;
     const char *ver;
+    int64_t delivered = 0;
     enum ocdn_err err;
 
     err = store_oca_get(rq->store, 0, rq->tenant->oca_id, rq->arena, &o);
@@ -499,6 +501,15 @@ api_agent_config(struct api_req *rq, struct api_resp *rs)
         json_decref(conf);
         return OCDN_ENOMEM;
     }
+    /* The agent now has these keys (from this answer, or already, when its ETag matches):
+     * steering may sign with them. On failure the agent retries, as it does for any error. */
+    err = store_oca_sign_keys_delivered(rq->store, o.id, rq->now, &delivered);
+    if (err) {
+        json_decref(conf);
+        return err;
+    }
+    if (delivered && rq->cp->steer)
+        steer_engine_kick(rq->cp->steer);
     json_object_set_new(conf, "config_version", json_string(ver));
     rs->etag = ver;
     if (rq->if_none_match && api_etag_match(rq->if_none_match, ver)) {

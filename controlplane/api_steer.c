@@ -354,7 +354,10 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     struct steer_query q;
     struct net_addr ip;
     char cbuf[NET_ADDR_STRLEN], p[NET_PREFIX_STRLEN];
-    json_t *cands = NULL;
+    struct buf b;
+    struct jsonw w;
+    const char *mode;
+    uint32_t asn;
     size_t cap, i;
     enum ocdn_err err;
 
@@ -381,33 +384,61 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     err = steer_explain(snap, &q, (uint64_t)api_org_filter(rq), v, cap, &ex);
     if (err)
         goto out;
-    cands = json_array();
-    for (i = 0; cands && i < ex.n; i++) {
+    /* A partner learns about its own OCAs only: whether some other network covers the
+     * address, and its AS, are not its business (ranks stay global, as documented). */
+    if (rq->tenant->scope == SCOPE_PARTNER) {
+        asn = ex.n ? v[0].origin_as : 0;
+        mode = ex.n ? steer_mode_str(STEER_MODE_ROUTE) : "none";
+    } else {
+        asn = ex.client_asn;
+        mode = steer_mode_str(ex.mode);
+    }
+    api_out_begin(&b, &w);
+    jsonw_obj(&w);
+    jsonw_kstr(&w, "ip", net_addr_format(&ip, cbuf, sizeof(cbuf)));
+    jsonw_kstr(&w, "mode", mode);
+    jsonw_key(&w, "client_asn");
+    if (asn)
+        jsonw_uint(&w, asn);
+    else
+        jsonw_null(&w);
+    jsonw_kint(&w, "total", (int64_t)ex.total);
+    jsonw_kbool(&w, "truncated", ex.n < ex.total);
+    jsonw_key(&w, "candidates");
+    jsonw_arr(&w);
+    for (i = 0; i < ex.n; i++) {
         const struct steer_oca *o = steer_snap_oca(snap, v[i].oca);
-        json_t *c;
 
         net_prefix_format(&v[i].prefix, p, sizeof(p));
-        c = json_pack(
-            "{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:I,s:o,s:i,s:b,s:o,s:s}", "oca_id",
-            (json_int_t)o->id, "hostname", o->host, "site", site_name(snap, o), "prefix", p,
-            "source", route_src_str(v[i].src), "as_path_len", (int)v[i].path_len,
-            "as_path_len_effective", (int)v[i].path_len_eff, "med",
-            v[i].has_med ? json_integer(v[i].med) : json_null(), "med_effective",
-            (json_int_t)v[i].med_eff, "distance_km",
-            v[i].distance_km >= 0 ? json_real((double)(int64_t)(v[i].distance_km * 10) / 10)
-                                  : json_null(),
-            "rank", (int)v[i].rank, "eligible", v[i].inelig == STEER_ELIGIBLE, "ineligible_reason",
-            v[i].inelig == STEER_ELIGIBLE ? json_null()
-                                          : json_string(steer_inelig_str(v[i].inelig)),
-            "decided_by", steer_step_str(v[i].decided_by));
-        json_array_append_new(cands, c);
+        jsonw_obj(&w);
+        jsonw_kint(&w, "oca_id", (int64_t)o->id);
+        jsonw_kstr(&w, "hostname", o->host);
+        jsonw_kstr(&w, "site", site_name(snap, o));
+        jsonw_kstr(&w, "prefix", p);
+        jsonw_kstr(&w, "source", route_src_str(v[i].src));
+        jsonw_kint(&w, "as_path_len", v[i].path_len);
+        jsonw_kint(&w, "as_path_len_effective", v[i].path_len_eff);
+        jsonw_key(&w, "med");
+        if (v[i].has_med)
+            jsonw_int(&w, v[i].med);
+        else
+            jsonw_null(&w);
+        jsonw_kint(&w, "med_effective", (int64_t)v[i].med_eff);
+        jsonw_key(&w, "distance_km");
+        if (v[i].distance_km >= 0)
+            jsonw_real(&w, v[i].distance_km, 1);
+        else
+            jsonw_null(&w);
+        jsonw_kint(&w, "rank", v[i].rank);
+        jsonw_kbool(&w, "eligible", v[i].inelig == STEER_ELIGIBLE);
+        jsonw_kstr(&w, "ineligible_reason",
+                   v[i].inelig == STEER_ELIGIBLE ? NULL : steer_inelig_str(v[i].inelig));
+        jsonw_kstr(&w, "decided_by", steer_step_str(v[i].decided_by));
+        jsonw_obj_end(&w);
     }
-    rs->body = json_pack("{s:s,s:s,s:o,s:I,s:b,s:o}", "ip",
-                         net_addr_format(&ip, cbuf, sizeof(cbuf)), "mode", steer_mode_str(ex.mode),
-                         "client_asn", ex.client_asn ? json_integer(ex.client_asn) : json_null(),
-                         "total", (json_int_t)ex.total, "truncated", ex.n < ex.total, "candidates",
-                         cands ? cands : json_array());
-    err = rs->body ? OCDN_OK : OCDN_ENOMEM;
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    err = api_out_done(rs, &b, &w);
 out:
     steer_snap_unref(snap);
     return err;

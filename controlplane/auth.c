@@ -34,6 +34,7 @@ struct auth {
     size_t n;
     size_t max;
     int64_t ttl_ms;
+    uint64_t gen; /* bumped by every flush: a lookup that began before one is not cached */
 };
 
 struct auth *
@@ -80,6 +81,15 @@ auth_flush(struct auth *au)
 {
     pthread_mutex_lock(&au->mu);
     flush_locked(au);
+    au->gen++;
+    pthread_mutex_unlock(&au->mu);
+}
+
+void
+auth_set_ttl(struct auth *au, int64_t ttl_ms)
+{
+    pthread_mutex_lock(&au->mu);
+    au->ttl_ms = ttl_ms;
     pthread_mutex_unlock(&au->mu);
 }
 
@@ -92,14 +102,16 @@ slot_of(const struct auth *au, const uint8_t *hash)
     return (size_t)h & (au->cap - 1);
 }
 
-/* Returns 1 and fills *t (or 0 for a negative entry's "unknown") when cached, -1 when not. */
+/* Returns 1 and fills *t (or 0 for a negative entry's "unknown") when cached, -1 when not;
+ * *gen is the cache generation the answer belongs to. */
 static int
-cache_get(struct auth *au, const uint8_t *hash, int64_t now_ms, struct tenant *t)
+cache_get(struct auth *au, const uint8_t *hash, int64_t now_ms, struct tenant *t, uint64_t *gen)
 {
     size_t i;
     int found = -1;
 
     pthread_mutex_lock(&au->mu);
+    *gen = au->gen;
     for (i = slot_of(au, hash); au->v[i].used; i = (i + 1) & (au->cap - 1)) {
         if (memcmp(au->v[i].hash, hash, sizeof(au->v[i].hash)) != 0)
             continue;
@@ -113,12 +125,19 @@ cache_get(struct auth *au, const uint8_t *hash, int64_t now_ms, struct tenant *t
     return found;
 }
 
+/* Cache what a lookup begun at generation gen found; nothing when the cache was flushed since
+ * (a revocation committed during the lookup may not be in what it read). */
 static void
-cache_put(struct auth *au, const uint8_t *hash, int64_t now_ms, const struct tenant *t)
+cache_put(struct auth *au, const uint8_t *hash, int64_t now_ms, const struct tenant *t,
+          uint64_t gen)
 {
     size_t i;
 
     pthread_mutex_lock(&au->mu);
+    if (gen != au->gen) {
+        pthread_mutex_unlock(&au->mu);
+        return;
+    }
     if (au->n >= au->max)
         flush_locked(au); /* rare: more distinct keys than the cache holds */
     for (i = slot_of(au, hash); au->v[i].used; i = (i + 1) & (au->cap - 1)) {
@@ -221,6 +240,7 @@ auth_resolve(struct auth *au, struct store *st, const char *header, int64_t now_
     struct arena *a;
     struct tenant t;
     enum ocdn_err err;
+    uint64_t gen;
     int cached;
 
     memset(out, 0, sizeof(*out));
@@ -235,7 +255,7 @@ auth_resolve(struct auth *au, struct store *st, const char *header, int64_t now_
     if (!key_well_formed(key, len))
         return OCDN_EUNAUTH;
     SHA256((const unsigned char *)key, len, hash);
-    cached = cache_get(au, hash, now_ms, &t);
+    cached = cache_get(au, hash, now_ms, &t, &gen);
     if (cached == 1) {
         *out = t;
         return OCDN_OK;
@@ -250,7 +270,7 @@ auth_resolve(struct auth *au, struct store *st, const char *header, int64_t now_
         return OCDN_ENOMEM;
     err = store_key_find(st, hex, a, &rec);
     if (err == OCDN_ENOTFOUND) {
-        cache_put(au, hash, now_ms, NULL);
+        cache_put(au, hash, now_ms, NULL, gen);
         err = OCDN_EUNAUTH;
         goto out;
     }
@@ -265,7 +285,7 @@ auth_resolve(struct auth *au, struct store *st, const char *header, int64_t now_
         err = OCDN_EUNAUTH;
         goto out;
     }
-    cache_put(au, hash, now_ms, &t);
+    cache_put(au, hash, now_ms, &t, gen);
     *out = t;
 out:
     arena_free(a);

@@ -38,6 +38,8 @@ struct auth *auth_new(int64_t ttl_ms, size_t max_entries);
 void auth_free(struct auth *au);
 /* Forget every cached key (after a revocation or rotation). */
 void auth_flush(struct auth *au);
+/* Keep keys resolved from now on for ttl_ms (auth_cache_ttl after a reload). */
+void auth_set_ttl(struct auth *au, int64_t ttl_ms);
 
 /* Resolve an Authorization header value ("Bearer <key>"). OCDN_EUNAUTH for a missing,
  * malformed, unknown or revoked key; OCDN_EBUSY/OCDN_EDB when the database fails. */

@@ -54,6 +54,9 @@ cp_config_swap(struct cp *cp, struct cp_config_ref *next)
     old = cp->cfg;
     cp->cfg = next;
     pthread_mutex_unlock(&cp->cfg_mu);
+    /* Reloadable keys that live outside the snapshot. */
+    if (cp->auth)
+        auth_set_ttl(cp->auth, next->c.auth_cache_ttl_ms);
     cp_config_unref(old);
 }
 

@@ -49,8 +49,8 @@ void cp_init(struct cp *cp, struct cp_config_ref *cfg, const char *config_path);
 void cp_clear(struct cp *cp);
 /* The current configuration with a reference held; release with cp_config_unref(). */
 struct cp_config_ref *cp_config_get(struct cp *cp);
-/* Publish a new configuration (takes the reference); the old one goes when its last reader
- * is done. */
+/* Publish a new configuration (takes the reference) and apply its reloadable keys kept
+ * outside it (auth_cache_ttl); the old one goes when its last reader is done. */
 void cp_config_swap(struct cp *cp, struct cp_config_ref *next);
 /* Count a response status. */
 void cp_metrics_http(struct cp *cp, unsigned status);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "steer.h"
+
 #define K(name, type, field, def, min, max, reload, help)                                          \
     {                                                                                              \
         name, type, offsetof(struct cp_config, field), def, min, max, reload, NULL, help           \
@@ -57,9 +59,10 @@ const struct cfg_key cp_config_keys[] = {
       "how long a rotated URL signing key keeps verifying"),
     K("sweep_interval", CFG_DURATION, sweep_interval_ms, "10s", 100, 3600000, true,
       "how often OCA status and notifications are recomputed"),
-    K("steer_rebuild", CFG_DURATION, steer_rebuild_ms, "2s", 0, 600000, true,
+    K("steer_rebuild", CFG_DURATION, steer_rebuild_ms, "2s", 0, 600000, false,
       "minimum time between steering snapshot rebuilds"),
-    K("steer_max_n", CFG_INT, steer_max_n, "10", 1, 64, true, "most URLs per steering answer"),
+    K("steer_max_n", CFG_INT, steer_max_n, "10", 1, STEER_MAX_N, true,
+      "most URLs per steering answer"),
     K("steer_load_limit_pct", CFG_INT, steer_load_limit_pct, "90", 1, 100, true,
       "an OCA above this share of its NIC takes no new clients"),
     K("steer_geo_bucket_km", CFG_INT, steer_geo_bucket_km, "25", 1, 20000, true,

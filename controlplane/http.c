@@ -283,6 +283,34 @@ body_limit(struct cp *cp, const struct api_route *rt)
     return max;
 }
 
+/* Resolve the caller's key for route rt into *t. 0 when the route may be called, else the
+ * status to answer with (and its detail in *detail). */
+static unsigned
+check_key(struct cp *cp, struct store *st, const struct api_route *rt, const char *authorization,
+          struct tenant *t, const char **detail)
+{
+    enum ocdn_err err;
+
+    memset(t, 0, sizeof(*t));
+    *detail = NULL;
+    if (rt->scopes == SCOPE_NONE)
+        return 0;
+    err = auth_resolve(cp->auth, st, authorization, clock_mono_ms(), t);
+    if (err == OCDN_EUNAUTH) {
+        *detail = "a valid API key is required (Authorization: Bearer <key>)";
+        return 401;
+    }
+    if (err) {
+        log_warnx("http: key lookup failed route=%s err=%s", rt->pattern, ocdn_err_str(err));
+        return http_status_of(err);
+    }
+    if (!(t->scope & rt->scopes)) {
+        *detail = "this key's scope may not call this route";
+        return 403;
+    }
+    return 0;
+}
+
 /* ---- dispatch ---------------------------------------------------------------------------- */
 
 void
@@ -297,6 +325,7 @@ http_dispatch(struct cp *cp, struct store *st, struct arena *a, const struct htt
     char pathbuf[PATH_MAX_LEN + 1];
     const char *msg;
     enum ocdn_err err;
+    unsigned status;
     int path_known = 0;
     bool has_body = c->body_len > 0;
 
@@ -317,22 +346,10 @@ http_dispatch(struct cp *cp, struct store *st, struct arena *a, const struct htt
     }
     out->route = rt->pattern;
 
-    memset(&tenant, 0, sizeof(tenant));
-    if (rt->scopes != SCOPE_NONE) {
-        err = auth_resolve(cp->auth, st, c->authorization, clock_mono_ms(), &tenant);
-        if (err == OCDN_EUNAUTH) {
-            set_error(out, 401, "a valid API key is required (Authorization: Bearer <key>)");
-            return;
-        }
-        if (err) {
-            log_warnx("http: key lookup failed route=%s err=%s", rt->pattern, ocdn_err_str(err));
-            set_error(out, http_status_of(err), NULL);
-            return;
-        }
-        if (!(tenant.scope & rt->scopes)) {
-            set_error(out, 403, "this key's scope may not call this route");
-            return;
-        }
+    status = check_key(cp, st, rt, c->authorization, &tenant, &msg);
+    if (status) {
+        set_error(out, status, msg);
+        return;
     }
 
     msg = check_query(rt, c, a);
@@ -343,6 +360,11 @@ http_dispatch(struct cp *cp, struct store *st, struct arena *a, const struct htt
 
     if (has_body && !(rt->flags & (ROUTE_F_BODY | ROUTE_F_REPORT))) {
         set_error(out, 400, "this route takes no request body");
+        return;
+    }
+    /* The MHD glue refuses oversize bodies while reading; this covers every other caller. */
+    if (has_body && c->body_len > (size_t)body_limit(cp, rt)) {
+        set_error(out, 413, "request body is larger than the limit");
         return;
     }
     if (has_body && !is_json_type(c->content_type)) {
@@ -384,8 +406,7 @@ http_dispatch(struct cp *cp, struct store *st, struct arena *a, const struct htt
     err = rt->fn(&rq, &rs);
     buf_clear(&plain);
     if (err) {
-        unsigned status = http_status_of(err);
-
+        status = http_status_of(err);
         if (status >= 500 && status != 503)
             log_warnx("http: %s %s failed err=%s", c->method, rt->pattern, ocdn_err_str(err));
         if (rs.need_full && err == OCDN_ECONFLICT) {
@@ -658,6 +679,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > (unsigned long long)max)
             return queue_error(conn, 413, "request body is larger than the limit");
+        /* A body is read only for a caller whose key may call the route: otherwise anyone
+         * could make the server wait for and buffer up to report_max per connection. */
+        if (rt && (cc.transfer_encoding || (cl && strtoull(cl, NULL, 10) > 0))) {
+            struct tenant t;
+            const char *detail;
+            unsigned status;
+
+            w = worker_get(h->cp);
+            if (!w)
+                return queue_error(conn, 503, "database unavailable");
+            status = check_key(
+                h->cp, w->st, rt,
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                &t, &detail);
+            if (status)
+                return queue_error(conn, status, detail);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {

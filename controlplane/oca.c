@@ -10,6 +10,7 @@
 
 #include "store.h"
 #include "store_key.h"
+#include "store_notif.h"
 #include "store_oca.h"
 #include "store_org.h"
 #include "store_site.h"
@@ -168,9 +169,12 @@ decommission_step(struct store *st, const struct oca *o, const struct audit_who 
     enum ocdn_err err;
 
     (void)ctx;
-    err = store_oca_decommission(st, o->id);
+    err = store_oca_decommission(st, o->id, who->now);
     if (!err)
         err = store_key_revoke_oca(st, o->id, who->now, &n);
+    /* The sweeper skips decommissioned OCAs: nothing else would ever close these. */
+    if (!err)
+        err = store_notif_close(st, o->id, NULL, who->now);
     return err;
 }
 

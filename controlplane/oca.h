@@ -42,7 +42,7 @@ struct oca_provisioned {
  * allocated here). The site must exist (and be the caller's, for a partner). */
 enum ocdn_err oca_provision(struct store *st, const struct audit_who *who, const struct oca *in,
                             const char *domain, struct arena *a, struct oca_provisioned *out);
-/* Decommission an OCA: state, revoke its appliance keys. */
+/* Decommission an OCA: state, revoke its appliance keys, close its notifications. */
 enum ocdn_err oca_decommission(struct store *st, const struct audit_who *who, int64_t id);
 /* Revoke the OCA's appliance keys and issue a new one (shown once). */
 enum ocdn_err oca_rotate_appliance_key(struct store *st, const struct audit_who *who, int64_t id,

@@ -111,6 +111,20 @@ apply_catalog(struct store *st, int64_t oca_id, const struct report_set *set, in
     return err;
 }
 
+/* Whether the OCA is degraded after this report. A member the report leaves out is unchanged
+ * and so is its verdict: the sessions are those of the last report that listed them, and the
+ * disks' state is what the last health member said, kept by its disk_errors notification. */
+static enum ocdn_err
+degraded_after(struct store *st, const struct oca *o, const struct report_in *in, bool *out)
+{
+    *out = in->degraded;
+    if (!in->has_bgp && o->bgp_established < o->bgp_sessions)
+        *out = true;
+    if (!in->health && !*out)
+        return store_notif_present(st, o->id, "disk_errors", out);
+    return OCDN_OK;
+}
+
 /* Notifications the report alone can judge; conditions that went away start their hold. */
 static enum ocdn_err
 judge(struct store *st, const struct oca *o, const struct report_in *in, int64_t count, int64_t now)
@@ -171,6 +185,7 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     struct report_rec rec;
     const char *maint;
     int64_t count = 0;
+    bool degraded;
     size_t i;
     enum ocdn_err err;
 
@@ -225,6 +240,8 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
         err = store_catalog_count(st, oca_id, &out->files_total);
     if (!err)
         err = store_maint_active(st, oca_id, o.site_id, now, &maint);
+    if (!err)
+        err = degraded_after(st, &o, in, &degraded);
     if (err)
         goto out;
     out->routes_total = count;
@@ -234,15 +251,23 @@ report_apply(struct store *st, int64_t oca_id, const struct report_in *in,
     si.now = now;
     si.offline_after_s = lim->offline_after_s;
     si.maint_kind = maint;
-    si.degraded = in->degraded;
+    si.degraded = degraded;
     memset(&u, 0, sizeof(u));
     u.seq = in->seq;
     u.now = now;
     u.load_bps = in->load_bps;
+    /* Load only matters to steering when the OCA crosses the eligibility limit (the spread
+     * among equals also weighs load, but that can wait for the next rebuild). */
+    if (in->load_bps >= 0 && o.nic_bps > 0) {
+        double limit = (double)o.nic_bps * (double)lim->load_limit_pct / 100.0;
+
+        if (((double)o.load_bps >= limit) != ((double)in->load_bps >= limit))
+            out->changed_steering = true;
+    }
     u.health = in->health;
     u.traffic = in->traffic;
     u.prefix_count = count;
-    u.degraded = in->degraded;
+    u.degraded = degraded;
     u.routes_changed = out->routes_changed;
     u.bgp_sessions = in->has_bgp ? (int)in->nbgp : -1;
     for (i = 0; in->has_bgp && i < in->nbgp; i++)

@@ -38,13 +38,14 @@ struct report_in {
     const char *health;  /* canonical JSON text or NULL (unchanged) */
     const char *traffic; /* canonical JSON text or NULL */
     int64_t load_bps;    /* from traffic; -1 when unknown */
-    bool degraded;       /* the health shows a problem (disk errors, a session down) */
+    bool degraded;       /* this report shows a problem (disk errors, a session down) */
     bool disk_errors;    /* a disk reports errors or is failed */
     int64_t body_bytes;
 };
 
 struct report_limits {
     int64_t offline_after_s;
+    int64_t load_limit_pct; /* steering's eligibility limit: crossing it changes steering */
     int64_t reports_kept;
 };
 

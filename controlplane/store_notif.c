@@ -16,7 +16,9 @@ STORE_SQL(q_clear, "UPDATE notifications SET clear_since = ?3 WHERE oca_id = ?1 
 STORE_SQL(q_close_cleared, "UPDATE notifications SET state = 'closed', closed_at = ?2 WHERE "
                            "state <> 'closed' AND clear_since IS NOT NULL AND clear_since <= ?1");
 STORE_SQL(q_close, "UPDATE notifications SET state = 'closed', closed_at = ?3 WHERE oca_id = ?1 "
-                   "AND kind = ?2 AND state <> 'closed'");
+                   "AND (?2 IS NULL OR kind = ?2) AND state <> 'closed'");
+STORE_SQL(q_present, "SELECT count(*) FROM notifications WHERE oca_id = ?1 AND kind = ?2 AND "
+                     "state <> 'closed' AND clear_since IS NULL");
 STORE_SQL(q_list, "SELECT " NOTIF_COLS " FROM notifications WHERE (?1 = 0 OR org_id = ?1) AND "
                   "(?2 = 0 OR oca_id = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR "
                   "state = ?4) AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6");
@@ -96,6 +98,24 @@ store_notif_close_cleared(struct store *st, int64_t cutoff, int64_t now, int64_t
     err = store_exec_stmt(st, s);
     if (!err)
         *n = store_changes(st);
+    return err;
+}
+
+enum ocdn_err
+store_notif_present(struct store *st, int64_t oca_id, const char *kind, bool *present)
+{
+    sqlite3_stmt *s = store_stmt(st, &q_present);
+    enum ocdn_err err;
+    int64_t n;
+
+    *present = false;
+    if (!s)
+        return OCDN_EDB;
+    sqlite3_bind_int64(s, 1, oca_id);
+    store_bind_text(s, 2, kind);
+    err = store_int1(st, s, &n);
+    if (!err)
+        *present = n > 0;
     return err;
 }
 

@@ -46,8 +46,12 @@ enum ocdn_err store_notif_clear(struct store *st, int64_t oca_id, const char *ki
 /* Close every unclosed notification whose condition has been gone since before cutoff; *n is
  * how many. */
 enum ocdn_err store_notif_close_cleared(struct store *st, int64_t cutoff, int64_t now, int64_t *n);
-/* Close (oca, kind) now, whatever its hold (the OCA went away). */
+/* Close (oca, kind) now, whatever its hold (the OCA went away); kind NULL closes every kind. */
 enum ocdn_err store_notif_close(struct store *st, int64_t oca_id, const char *kind, int64_t now);
+/* Whether the condition of (oca, kind) is present: an unclosed notification whose hold has
+ * not started. */
+enum ocdn_err store_notif_present(struct store *st, int64_t oca_id, const char *kind,
+                                  bool *present);
 /* Notifications matching f, newest first. */
 enum ocdn_err store_notif_list(struct store *st, const struct notif_filter *f, struct arena *a,
                                struct notif_rec **out, size_t *n);

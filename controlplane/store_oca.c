@@ -21,8 +21,8 @@ STORE_SQL(q_insert, "INSERT INTO ocas (site_id, number, hostname, model, capacit
 STORE_SQL(q_get, "SELECT " OCA_COLS OCA_FROM "WHERE o.id = ?1 AND (?2 = 0 OR s.org_id = ?2)");
 STORE_SQL(q_list, "SELECT " OCA_COLS OCA_FROM "WHERE o.id > ?1 AND (?2 = 0 OR s.org_id = ?2) "
                   "AND (?3 = 0 OR o.site_id = ?3) ORDER BY o.id LIMIT ?4");
-STORE_SQL(q_decom, "UPDATE ocas SET state = 'decommissioned', status = 'decommissioned' "
-                   "WHERE id = ?1 AND state <> 'decommissioned'");
+STORE_SQL(q_decom, "UPDATE ocas SET state = 'decommissioned', status = 'decommissioned', "
+                   "status_since = ?2 WHERE id = ?1 AND state <> 'decommissioned'");
 STORE_SQL(q_applied,
           "UPDATE ocas SET last_seq = ?2, routes_seq = ?2, catalog_seq = ?2, last_report_at = ?3, "
           "load_bps = CASE WHEN ?4 < 0 THEN load_bps ELSE ?4 END, health = ifnull(?5, health), "
@@ -38,6 +38,8 @@ STORE_SQL(q_status, "UPDATE ocas SET status_since = CASE WHEN status = ?2 THEN s
 STORE_SQL(q_key_add, "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (?1, ?2, ?3)");
 STORE_SQL(q_key_retire,
           "UPDATE oca_sign_keys SET not_after = ?2 WHERE oca_id = ?1 AND not_after IS NULL");
+STORE_SQL(q_key_delivered, "UPDATE oca_sign_keys SET delivered_at = ?2 WHERE oca_id = ?1 AND "
+                           "delivered_at IS NULL AND (not_after IS NULL OR not_after >= ?2)");
 STORE_SQL(q_keys, "SELECT id, secret, created_at, ifnull(not_after, 0) FROM oca_sign_keys "
                   "WHERE oca_id = ?1 AND (not_after IS NULL OR not_after >= ?2) "
                   "ORDER BY (not_after IS NULL) DESC, id DESC LIMIT 8");
@@ -167,13 +169,14 @@ exec_changed(struct store *st, sqlite3_stmt *s, enum ocdn_err none)
 }
 
 enum ocdn_err
-store_oca_decommission(struct store *st, int64_t id)
+store_oca_decommission(struct store *st, int64_t id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, &q_decom);
 
     if (!s)
         return OCDN_EDB;
     sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
     return exec_changed(st, s, OCDN_ECONFLICT);
 }
 
@@ -258,6 +261,23 @@ store_oca_sign_key_retire(struct store *st, int64_t oca_id, int64_t not_after)
     sqlite3_bind_int64(s, 1, oca_id);
     sqlite3_bind_int64(s, 2, not_after);
     return store_exec_stmt(st, s);
+}
+
+enum ocdn_err
+store_oca_sign_keys_delivered(struct store *st, int64_t oca_id, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st, &q_key_delivered);
+    enum ocdn_err err;
+
+    *n = 0;
+    if (!s)
+        return OCDN_EDB;
+    sqlite3_bind_int64(s, 1, oca_id);
+    sqlite3_bind_int64(s, 2, now);
+    err = store_exec_stmt(st, s);
+    if (!err)
+        *n = store_changes(st);
+    return err;
 }
 
 static enum ocdn_err

@@ -38,8 +38,8 @@ enum ocdn_err store_oca_get(struct store *st, int64_t org_id, int64_t id, struct
 /* OCAs matching f in id order. */
 enum ocdn_err store_oca_list(struct store *st, const struct oca_filter *f, struct arena *a,
                              struct oca **out, size_t *n);
-/* Mark decommissioned (idempotent: OCDN_ECONFLICT when it already is). */
-enum ocdn_err store_oca_decommission(struct store *st, int64_t id);
+/* Mark decommissioned at now (OCDN_ECONFLICT when it already is). */
+enum ocdn_err store_oca_decommission(struct store *st, int64_t id, int64_t now);
 /* What an applied report changes on its OCA row. */
 struct oca_report_update {
     int64_t seq; /* becomes last_seq and routes_seq */
@@ -72,6 +72,10 @@ enum ocdn_err store_oca_sign_key_add(struct store *st, int64_t oca_id, const uin
                                      int64_t now);
 /* Give every current key of the OCA an end of validity (rotation overlap). */
 enum ocdn_err store_oca_sign_key_retire(struct store *st, int64_t oca_id, int64_t not_after);
+/* The OCA's agent has fetched its valid keys (GET /v1/agent/config): mark those not yet
+ * delivered; *n is how many were. Steering signs only with delivered keys (store_steer.c). */
+enum ocdn_err store_oca_sign_keys_delivered(struct store *st, int64_t oca_id, int64_t now,
+                                            int64_t *n);
 /* Keys of the OCA still valid at now, current first; at most 8. Array in a. */
 enum ocdn_err store_oca_sign_keys(struct store *st, int64_t oca_id, int64_t now, struct arena *a,
                                   struct oca_sign_key **out, size_t *n);

@@ -15,8 +15,12 @@ STORE_SQL(q_ocas, "SELECT o.id, o.site_id, s.org_id, o.hostname, o.ipv4 IS NOT N
                   "NOT NULL, o.http_port, o.https_port, o.model, o.status, o.nic_bps, "
                   "o.load_bps, o.routes_rev, o.catalog_rev FROM ocas o JOIN sites s ON s.id = "
                   "o.site_id WHERE o.state = 'active' ORDER BY o.id");
+/* Per OCA, the key to sign with first: a key its agent has fetched (the current one if so, else
+ * the newest rotated one still in its overlap); only when none has been fetched yet (a new
+ * OCA), the current key. */
 STORE_SQL(q_keys, "SELECT oca_id, secret FROM oca_sign_keys WHERE not_after IS NULL OR "
-                  "not_after >= ?1 ORDER BY oca_id, (not_after IS NULL) DESC, id DESC");
+                  "not_after >= ?1 ORDER BY oca_id, (delivered_at IS NULL), (not_after IS NULL) "
+                  "DESC, id DESC");
 STORE_SQL(q_routes,
           "SELECT r.oca_id, r.prefix, r.plen, r.as_path, r.as_path_len, ifnull(r.med, -1), "
           "ifnull(b.kind, 'auto'), s.type FROM routes r JOIN ocas o ON o.id = r.oca_id AND "
@@ -179,7 +183,7 @@ load_keys(struct store *st, struct steer_input *in, int64_t now)
         seen = id == last ? seen + 1 : 1;
         last = id;
         o = &in->ocas[idx];
-        /* Rows come current key first, then the newest rotated one still in its overlap. */
+        /* Rows come signing key first (see q_keys), then the next one still valid. */
         if (seen == 1) {
             memcpy(o->key, sqlite3_column_blob(s, 1), TOKEN_KEY_LEN);
         } else if (seen == 2) {

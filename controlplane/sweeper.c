@@ -1,7 +1,7 @@
 /* sweeper.c - periodic status and notification upkeep.
  * One sweep is one write transaction, so it serialises with report ingest and never writes a
  * status computed from a row a report has just changed. Owns a background thread with its own
- * store connection; kicks the steering engine when a status changed. */
+ * store connection; kicks the steering engine when a status changed or its last build failed. */
 #include "sweeper.h"
 
 #include <pthread.h>
@@ -29,7 +29,7 @@
 #define FILL_END_MIN    (14 * 60) /* the default window is 02:00-14:00 local time */
 #define CATALOG_CHECK_S 3600      /* judge the catalog during the hour after the window */
 #define CATALOG_MIN_PCT 95
-#define TZ_CACHE        64
+#define TZ_CACHE        1024 /* more zones than the IANA database names (about 600) */
 
 struct sweeper {
     pthread_t thread;
@@ -43,23 +43,33 @@ struct tz_cache {
     char name[TZ_CACHE][65];
     struct clock_tz *tz[TZ_CACHE];
     size_t n;
+    size_t next; /* slot replaced when the cache is full (round robin) */
 };
 
+/* The zone called name, borrowed until the next call. A full cache gives up one of its zones: a
+ * network spans more zones than it holds, and each OCA must still be judged. */
 static struct clock_tz *
 tz_get(struct tz_cache *c, const char *name)
 {
+    struct clock_tz *tz;
     size_t i;
 
     for (i = 0; i < c->n; i++) {
         if (strcmp(c->name[i], name) == 0)
             return c->tz[i];
     }
-    if (c->n == TZ_CACHE)
+    if (clock_tz_load(NULL, name, &tz) != OCDN_OK)
         return NULL;
-    if (clock_tz_load(NULL, name, &c->tz[c->n]) != OCDN_OK)
-        return NULL;
-    snprintf(c->name[c->n], sizeof(c->name[c->n]), "%s", name);
-    return c->tz[c->n++];
+    if (c->n < TZ_CACHE) {
+        i = c->n++;
+    } else {
+        i = c->next;
+        c->next = (c->next + 1) % TZ_CACHE;
+        clock_tz_free(c->tz[i]);
+    }
+    c->tz[i] = tz;
+    snprintf(c->name[i], sizeof(c->name[i]), "%s", name);
+    return tz;
 }
 
 static void
@@ -269,28 +279,62 @@ done:
     return err;
 }
 
+/* The steering engine rebuilds only when kicked: a build that failed (the database busy or
+ * not openable, memory) would leave steering answering 503 until some unrelated change asks
+ * for another. Ask again every sweep_interval while the last attempt failed. */
+static void
+retry_steering(struct cp *cp)
+{
+    struct steer_engine_stats es;
+
+    if (!cp->steer)
+        return;
+    steer_engine_stats(cp->steer, &es);
+    if (es.attempts > 0 && es.last_err != OCDN_OK && !es.is_pending)
+        steer_engine_kick(cp->steer);
+}
+
+/* The thread's store, opened on first use and again after a failure (retried every
+ * interval, logged once until it succeeds). */
+static struct store *
+open_store(struct cp *cp, bool *warned)
+{
+    struct store_opts so = {0};
+    struct store *st = NULL;
+    struct cp_config_ref *cfg = cp_config_get(cp);
+    char err[256];
+
+    so.busy_timeout_ms = (int)cfg->c.busy_timeout_ms;
+    if (store_open(cfg->c.db, &so, &st, err, sizeof(err)) != OCDN_OK) {
+        if (!*warned)
+            log_warnx("sweeper: cannot open the database (retrying every sweep_interval): %s", err);
+        *warned = true;
+    } else if (*warned) {
+        log_info("sweeper: database opened");
+        *warned = false;
+    }
+    cp_config_unref(cfg);
+    return st;
+}
+
 static void *
 run(void *arg)
 {
     struct cp *cp = arg;
     struct sweeper *sw = cp->sweeper;
-    struct store_opts so = {0};
     struct store *st = NULL;
     struct sweep_result r;
     struct cp_config_ref *cfg;
     struct timespec ts;
     int64_t interval_ms;
-    char err[256];
+    bool warned = false;
     enum ocdn_err e;
 
-    cfg = cp_config_get(cp);
-    so.busy_timeout_ms = (int)cfg->c.busy_timeout_ms;
-    if (store_open(cfg->c.db, &so, &st, err, sizeof(err)) != OCDN_OK)
-        log_warnx("sweeper: cannot open the database: %s", err);
-    cp_config_unref(cfg);
     pthread_mutex_lock(&sw->mu);
     while (!sw->stop) {
         pthread_mutex_unlock(&sw->mu);
+        if (!st)
+            st = open_store(cp, &warned);
         if (st) {
             e = sweeper_run(cp, st, clock_wall_s(), &r);
             if (e)
@@ -302,6 +346,7 @@ run(void *arg)
             if (!e && r.status_changes && cp->steer)
                 steer_engine_kick(cp->steer);
         }
+        retry_steering(cp);
         cfg = cp_config_get(cp);
         interval_ms = cfg->c.sweep_interval_ms;
         cp_config_unref(cfg);

@@ -1,11 +1,16 @@
 /* check_api.c - the control plane's API through http_dispatch() (no sockets), on a temp
  * database. The walkers go through the route table itself, so a new route cannot skip tenant
  * isolation, scope checks or bad-body checks. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "airport.h"
@@ -18,6 +23,7 @@
 #include "routes.h"
 #include "steer.h"
 #include "store.h"
+#include "store_int.h"
 #include "sweeper.h"
 #include "testutil.h"
 #include "token.h"
@@ -707,7 +713,7 @@ START_TEST(body_size_limit)
     big[n] = '\0';
     r = call("POST", "/v1/orgs", admin, big);
     /* The MHD glue refuses by Content-Length before reading; the dispatcher by size. */
-    ck_assert_msg(r.status == 413 || r.status == 400, "%u", r.status);
+    ck_assert_msg(r.status == 413, "%u %s", r.status, r.body);
     res_free(&r);
     ck_assert_int_eq(rows("orgs"), orgs);
     free(big);
@@ -730,6 +736,87 @@ START_TEST(revoked_key_is_refused)
     res_free(&r);
     r = expect(404, "DELETE", path, w.a.partner, NULL); /* already revoked */
     res_free(&r);
+}
+END_TEST
+
+/* A key revoked (and the cache flushed) while another thread is looking it up in the database
+ * must not end up cached as valid by that lookup. The progress handler plays the other thread:
+ * it revokes the key through its own connection and flushes the cache in the middle of the
+ * lookup's query, which still reads the snapshot from before the revocation. */
+struct revoke_ctx {
+    struct auth *au;
+    int64_t key_id;
+    bool done;
+};
+
+static int
+revoke_during_lookup(void *arg)
+{
+    struct revoke_ctx *rc = arg;
+    sqlite3 *db;
+    char sql[128];
+
+    if (rc->done)
+        return 0;
+    rc->done = true;
+    snprintf(sql, sizeof(sql), "UPDATE api_keys SET revoked_at = 1 WHERE id = %lld",
+             (long long)rc->key_id);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    auth_flush(rc->au);
+    return 0;
+}
+
+START_TEST(revocation_during_lookup_is_not_cached)
+{
+    struct revoke_ctx rc;
+    struct tenant t;
+    char key[AUTH_KEY_STRLEN], *header;
+
+    memset(&rc, 0, sizeof(rc));
+    rc.au = auth_new(60000, 1000);
+    ck_assert_int_eq(
+        auth_key_create(st, SCOPE_FRONTEND, 0, 0, "fe", clock_wall_s(), key, &rc.key_id), OCDN_OK);
+    header = arena_printf(ar, "Bearer %s", key);
+    sqlite3_progress_handler(store_db(st), 1, revoke_during_lookup, &rc);
+    ck_assert_int_eq(auth_resolve(rc.au, st, header, 1000, &t), OCDN_OK);
+    sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+    ck_assert(rc.done);
+    ck_assert_int_eq(auth_resolve(rc.au, st, header, 1001, &t), OCDN_EUNAUTH);
+    auth_free(rc.au);
+}
+END_TEST
+
+/* auth_cache_ttl is reloadable: a configuration swapped in (SIGHUP) applies to the key cache.
+ * An operator who shortens it expects revocations made elsewhere to be seen within it. */
+START_TEST(auth_cache_ttl_follows_the_configuration)
+{
+    struct cp_config_ref *cfg, *next;
+    struct tenant t;
+    char key[AUTH_KEY_STRLEN], *header, err[256], sql[128];
+    int64_t id;
+    sqlite3 *db;
+
+    auth_free(cp.auth);
+    cp.auth = auth_new(60000, 1000);
+    ck_assert_int_eq(auth_key_create(st, SCOPE_FRONTEND, 0, 0, "fe", clock_wall_s(), key, &id),
+                     OCDN_OK);
+    header = arena_printf(ar, "Bearer %s", key);
+    ck_assert_int_eq(cp_config_load(NULL, &next, err, sizeof(err)), OCDN_OK);
+    cfg = cp_config_get(&cp);
+    free(next->c.db);
+    next->c.db = strdup(cfg->c.db);
+    cp_config_unref(cfg);
+    next->c.auth_cache_ttl_ms = 0;
+    cp_config_swap(&cp, next);
+    ck_assert_int_eq(auth_resolve(cp.auth, st, header, 1000, &t), OCDN_OK);
+    /* Revoked by another process: no flush here, only the TTL bounds how long it is seen. */
+    snprintf(sql, sizeof(sql), "UPDATE api_keys SET revoked_at = 1 WHERE id = %lld", (long long)id);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_int_eq(auth_resolve(cp.auth, st, header, 1001, &t), OCDN_EUNAUTH);
 }
 END_TEST
 
@@ -882,6 +969,9 @@ START_TEST(decommission_and_key_rotation)
     struct res r;
     char path[96], newkey[AUTH_KEY_STRLEN];
 
+    /* With a key cache, as in production: revocations must flush it. */
+    auth_free(cp.auth);
+    cp.auth = auth_new(600000, 1000);
     make_world(&w);
     snprintf(path, sizeof(path), "/v1/ocas/%lld/appliance-key", (long long)w.a.oca);
     r = expect(200, "POST", path, admin, NULL);
@@ -1029,6 +1119,44 @@ START_TEST(report_route_count_limit)
                "{\"seq\":2,\"routes\":{\"mode\":\"full\",\"add\":[\"10.0.0.0/8|1||||p\","
                "\"11.0.0.0/8|1||||p\"]}}");
     res_free(&r);
+}
+END_TEST
+
+/* A member a report leaves out is unchanged (docs/agent-report.md), and so is what it says
+ * about the OCA's health: a report without "bgp" does not make a down session look fine, one
+ * without "health" does not forget a failed disk. */
+static const char *
+report_status(struct world *w, const char *body)
+{
+    static char status[32];
+    struct res r = expect(200, "POST", "/v1/agent/report", w->a.appliance, body);
+
+    snprintf(status, sizeof(status), "%s", jstr(r.j, "status"));
+    res_free(&r);
+    return status;
+}
+
+START_TEST(report_without_a_member_keeps_its_verdict)
+{
+    struct world w;
+
+    make_world(&w); /* seq 1: org A's session isp4 is down, the OCA degraded */
+    ck_assert_str_eq(report_status(&w, "{\"seq\":2}"), "degraded");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":3,\"health\":{\"cpu_pct\":5}}"), "degraded");
+    ck_assert_str_eq(
+        report_status(&w, "{\"seq\":4,\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}"),
+        "online");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":5,\"health\":{\"disks\":[{\"name\":\"d0\","
+                                       "\"ok\":false}]}}"),
+                     "degraded");
+    ck_assert_str_eq(
+        report_status(&w, "{\"seq\":6,\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}"),
+        "degraded");
+    ck_assert_str_eq(report_status(&w, "{\"seq\":7}"), "degraded");
+    ck_assert_int_eq(oca_field(&w, "last_seq"), 7);
+    ck_assert_str_eq(report_status(&w, "{\"seq\":8,\"health\":{\"disks\":[{\"name\":\"d0\","
+                                       "\"ok\":true}]}}"),
+                     "online");
 }
 END_TEST
 
@@ -1243,6 +1371,202 @@ START_TEST(catalog_below_manifest_after_fill_window)
 }
 END_TEST
 
+/* A decommissioned OCA's conditions are gone with it: its open notifications close (the
+ * sweeper no longer looks at it, so nothing else would ever close them). */
+START_TEST(decommission_closes_notifications)
+{
+    struct world w;
+    struct res r;
+    char path[96];
+
+    make_world(&w); /* org A's OCA has an open bgp_down notification */
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/decommission", (long long)w.a.oca);
+    r = expect(200, "POST", path, admin, NULL);
+    res_free(&r);
+    sweep_at(clock_wall_s() + 86400);
+    r = expect(200, "GET", "/v1/notifications?state=open", w.a.partner, NULL);
+    ck_assert_msg(json_array_size(json_object_get(r.j, "items")) == 0, "%s", r.body);
+    res_free(&r);
+    snprintf(path, sizeof(path), "/v1/notifications/%lld", (long long)w.a.notif);
+    r = expect(200, "GET", path, w.a.partner, NULL);
+    ck_assert_str_eq(jstr(r.j, "state"), "closed");
+    res_free(&r);
+    /* Org B's OCA is untouched. */
+    r = expect(200, "GET", "/v1/notifications?state=open", w.b.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "items")), 1);
+    res_free(&r);
+}
+END_TEST
+
+/* The catalog check runs for OCAs in any number of time zones (a world-wide network has sites
+ * in well over a hundred): 64 sites in other zones come first, then the one whose catalog is
+ * short after its fill window. */
+START_TEST(catalog_check_in_many_time_zones)
+{
+    static const char *const zones[] = {
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "America/Phoenix",
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Mexico_City",
+        "America/Bogota",
+        "America/Lima",
+        "America/Santiago",
+        "America/Caracas",
+        "America/Halifax",
+        "America/St_Johns",
+        "America/Sao_Paulo",
+        "America/Argentina/Buenos_Aires",
+        "America/Montevideo",
+        "America/La_Paz",
+        "America/Guatemala",
+        "America/Panama",
+        "America/Havana",
+        "America/Jamaica",
+        "America/Puerto_Rico",
+        "America/Regina",
+        "America/Winnipeg",
+        "America/Edmonton",
+        "America/Boise",
+        "America/Detroit",
+        "America/Indiana/Indianapolis",
+        "Asia/Tokyo",
+        "Asia/Seoul",
+        "Asia/Shanghai",
+        "Asia/Hong_Kong",
+        "Asia/Taipei",
+        "Asia/Manila",
+        "Asia/Singapore",
+        "Asia/Kuala_Lumpur",
+        "Asia/Jakarta",
+        "Asia/Bangkok",
+        "Asia/Ho_Chi_Minh",
+        "Asia/Kolkata",
+        "Asia/Karachi",
+        "Asia/Dhaka",
+        "Asia/Kathmandu",
+        "Asia/Colombo",
+        "Asia/Dubai",
+        "Asia/Tehran",
+        "Asia/Baghdad",
+        "Asia/Riyadh",
+        "Asia/Jerusalem",
+        "Asia/Beirut",
+        "Asia/Tashkent",
+        "Asia/Almaty",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Vladivostok",
+        "Asia/Kabul",
+        "Asia/Yangon",
+        "Australia/Sydney",
+        "Australia/Perth",
+        "Australia/Adelaide",
+        "Pacific/Auckland",
+        "Pacific/Honolulu",
+    };
+    struct res r;
+    struct clock_tz *tz;
+    sqlite3 *db;
+    char body[512], key[AUTH_KEY_STRLEN], sql[128];
+    int64_t org, site = 0, oca = 0, end, now = clock_wall_s();
+    size_t i;
+
+    r = expect(201, "POST", "/v1/orgs", admin,
+               "{\"name\":\"isp-w\",\"display_name\":\"W\",\"kind\":\"isp\"}");
+    org = jint(r.j, "id");
+    res_free(&r);
+    for (i = 0; i <= sizeof(zones) / sizeof(zones[0]); i++) {
+        snprintf(body, sizeof(body),
+                 "{\"org_id\":%lld,\"iata\":\"TLS\",\"type\":\"isp\",\"tz\":\"%s\"}",
+                 (long long)org, i < sizeof(zones) / sizeof(zones[0]) ? zones[i] : "Europe/Paris");
+        r = expect(201, "POST", "/v1/sites", admin, body);
+        site = jint(r.j, "id");
+        res_free(&r);
+        snprintf(body, sizeof(body),
+                 "{\"site_id\":%lld,\"model\":\"storage\",\"capacity_bytes\":1,\"nic_bps\":"
+                 "10000000000,\"ipv4\":\"192.0.2.1\"}",
+                 (long long)site);
+        r = expect(201, "POST", "/v1/ocas", admin, body);
+        oca = jint(r.j, "id");
+        copy_key(key, r.j, "appliance_key");
+        res_free(&r);
+    }
+    /* The last OCA (Europe/Paris) should hold 2 files and holds none. */
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "INSERT INTO manifests VALUES (%lld, 1, 0, 'h')", (long long)oca);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof(sql), "INSERT INTO manifest_files VALUES (%lld, 'f1', 0), (%lld, 'f2', 0)",
+             (long long)oca, (long long)oca);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    r = expect(200, "POST", "/v1/agent/report", key,
+               "{\"seq\":1,\"catalog\":{\"mode\":\"full\",\"add\":[]}}");
+    res_free(&r);
+    ck_assert_int_eq(clock_tz_load(NULL, "Europe/Paris", &tz), OCDN_OK);
+    end = clock_tz_local_to_utc(tz, now, 14 * 60);
+    clock_tz_free(tz);
+    sweep_at(end + 600);
+    r = expect(200, "GET", "/v1/notifications?kind=catalog_low&state=open", admin, NULL);
+    ck_assert_msg(json_array_size(json_object_get(r.j, "items")) == 1, "%s", r.body);
+    res_free(&r);
+}
+END_TEST
+
+/* The sweeper thread keeps trying to open the database: one that cannot be opened when the
+ * thread starts (a lock held by a migration, a volume mounted late) must not stop status
+ * upkeep until the next restart. */
+static void
+swap_config(const char *db)
+{
+    struct cp_config_ref *next;
+    char err[256];
+
+    ck_assert_int_eq(cp_config_load(NULL, &next, err, sizeof(err)), OCDN_OK);
+    free(next->c.db);
+    next->c.db = strdup(db);
+    next->c.sweep_interval_ms = 100;
+    next->c.auth_cache_ttl_ms = 0;
+    cp_config_swap(&cp, next);
+}
+
+START_TEST(sweeper_opens_the_database_late)
+{
+    struct world w;
+    struct res r;
+    char path[96], body[256], missing[600];
+    const char *status = "";
+    int i;
+
+    make_world(&w);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/maintenance", (long long)w.a.oca);
+    snprintf(body, sizeof(body), "{\"kind\":\"maintenance\",\"end\":\"%s\"}",
+             utc(clock_wall_s() + 4 * 3600));
+    r = expect(201, "POST", path, w.a.partner, body);
+    res_free(&r);
+    snprintf(missing, sizeof(missing), "%s/missing/cp.db", dir);
+    swap_config(missing);
+    ck_assert_int_eq(sweeper_start(&cp), OCDN_OK);
+    usleep(300 * 1000);
+    swap_config(dbpath);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld", (long long)w.a.oca);
+    for (i = 0; i < 50; i++) {
+        usleep(100 * 1000);
+        r = expect(200, "GET", path, admin, NULL);
+        status = strcmp(jstr(r.j, "status"), "maintenance") == 0 ? "maintenance" : "";
+        res_free(&r);
+        if (*status)
+            break;
+    }
+    sweeper_stop(&cp);
+    ck_assert_str_eq(status, "maintenance");
+}
+END_TEST
+
 START_TEST(maintenance_rules_and_status)
 {
     struct world w;
@@ -1410,6 +1734,54 @@ START_TEST(routes_listing_api)
 }
 END_TEST
 
+/* A route listing's page and its total come from one snapshot: a report landing between the
+ * two reads (played by an SQLite trace callback that adds a route through another connection
+ * just before the count runs) must not make "total" disagree with the page. */
+static int
+add_route_before_count(unsigned type, void *ctx, void *p, void *x)
+{
+    bool *done = ctx;
+    sqlite3 *db;
+
+    (void)type;
+    (void)p;
+    if (*done || !strstr((const char *)x, "count(*) FROM routes"))
+        return 0;
+    *done = true;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "INSERT INTO routes (oca_id, prefix, plen, proto, learned_at) "
+                                  "VALUES (1, x'040a000000000000000000000000000000', 8, 'isp4', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    return 0;
+}
+
+START_TEST(routes_listing_is_one_snapshot)
+{
+    struct world w;
+    struct res r;
+    char path[96];
+    bool done = false;
+
+    make_world(&w); /* org A's OCA (id 1) has one route */
+    ck_assert_int_eq(w.a.oca, 1);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/routes", (long long)w.a.oca);
+    sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, add_route_before_count, &done);
+    r = expect(200, "GET", path, w.a.partner, NULL);
+    sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+    ck_assert(done);
+    ck_assert_msg(json_object_get(r.j, "next") == NULL, "%s", r.body);
+    ck_assert_msg((size_t)jint(r.j, "total") == json_array_size(json_object_get(r.j, "items")),
+                  "%s", r.body);
+    res_free(&r);
+    r = expect(200, "GET", path, w.a.partner, NULL); /* the next request sees both */
+    ck_assert_int_eq(jint(r.j, "total"), 2);
+    res_free(&r);
+}
+END_TEST
+
 /* ---- steering through the API ---------------------------------------------------------------- */
 
 START_TEST(steer_answers_signed_urls)
@@ -1518,8 +1890,320 @@ START_TEST(steer_answers_signed_urls)
     r = expect(200, "GET", "/v1/route-explorer?ip=176.130.1.1", admin, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "candidates")), 2);
     res_free(&r);
+    /* A goes over its load limit (90 % of 10 Gb/s): steering follows at once. */
+    {
+        struct steer_engine_stats es;
+
+        steer_engine_stats(cp.steer, &es);
+        r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+                   "{\"seq\":3,\"traffic\":{\"bps\":9500000000}}");
+        res_free(&r);
+        ck_assert(steer_engine_wait(cp.steer, es.attempts + 1, 10000));
+        r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+        ck_assert_msg(strcmp(jstr(r.j, "mode"), "route") != 0 ||
+                          json_array_size(json_object_get(r.j, "urls")) == 0,
+                      "an overloaded OCA was steered to: %s", r.body);
+        res_free(&r);
+    }
+    /* Org B's OCA does not cover 176.128.1.1 (it has only 176.130.0.0/16): B learns nothing
+     * about who does. */
+    r = expect(200, "GET", "/v1/route-explorer?ip=176.128.1.1", w.b.partner, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.j, "candidates")), 0);
+    ck_assert_str_eq(jstr(r.j, "mode"), "none");
+    ck_assert(json_is_null(json_object_get(r.j, "client_asn")));
+    res_free(&r);
     r = expect(400, "GET", "/v1/route-explorer?ip=banana", w.a.partner, NULL);
     res_free(&r);
+}
+END_TEST
+
+/* ---- through the real server (libmicrohttpd glue) ------------------------------------------- */
+
+static struct http *srv;
+
+/* Start the HTTP server on a free port of 127.0.0.1 (after make_world, so that the workers'
+ * stores see the schema). */
+static uint16_t
+server_start(void)
+{
+    struct cp_config_ref *cfg = cp_config_get(&cp);
+    char err[256];
+
+    free(cfg->c.listen);
+    cfg->c.listen = strdup("127.0.0.1:0");
+    cp_config_unref(cfg);
+    ck_assert_msg(http_start(&cp, &srv, err, sizeof(err)) == OCDN_OK, "%s", err);
+    return http_port(srv);
+}
+
+static void
+server_stop(void)
+{
+    http_stop(srv);
+    srv = NULL;
+}
+
+/* Send head (request line and headers) and up to body_len bytes of body, then read what the
+ * server answers within timeout_ms; returns the status code or 0 when it said nothing. */
+static unsigned
+raw_request(uint16_t port, const char *head, const char *body, size_t body_len, int timeout_ms)
+{
+    struct sockaddr_in sin;
+    struct pollfd pfd;
+    char reply[4096];
+    size_t got = 0;
+    unsigned status = 0;
+    ssize_t n;
+    int fd;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    if (body_len)
+        ck_assert_int_eq(write(fd, body, body_len), (ssize_t)body_len);
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    while (got < sizeof(reply) - 1 && poll(&pfd, 1, timeout_ms) == 1) {
+        n = read(fd, reply + got, sizeof(reply) - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (memmem(reply, got, "\r\n\r\n", 4))
+            break;
+    }
+    reply[got] = '\0';
+    close(fd);
+    if (strncmp(reply, "HTTP/1.1 ", 9) == 0)
+        status = (unsigned)strtoul(reply + 9, NULL, 10);
+    return status;
+}
+
+/* The server takes up to report_max (256 MB) for a report: it must not wait for, let alone
+ * buffer, such a body from a client that has no key (or a key that may not call the route). */
+START_TEST(server_refuses_body_without_key)
+{
+    struct world w;
+    char head[512];
+    uint16_t port;
+    const char *body = "{\"seq\":2}";
+
+    make_world(&w);
+    port = server_start();
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: 200000000\r\n\r\n");
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 401);
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: 200000000\r\n\r\n",
+             w.a.partner);
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 403);
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer ocdn_app_notakeyatallnotakeyatallnotakeyatallnota\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n");
+    ck_assert_uint_eq(raw_request(port, head, NULL, 0, 5000), 401);
+    /* The agent itself is served as before. */
+    snprintf(head, sizeof(head),
+             "POST /v1/agent/report HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: %zu\r\n\r\n",
+             w.a.appliance, strlen(body));
+    ck_assert_uint_eq(raw_request(port, head, body, strlen(body), 5000), 200);
+    server_stop();
+}
+END_TEST
+
+/* Every steering setting the configuration accepts gives a policy the engine builds with: at
+ * the table's bounds too, or the control plane would start (or reload) fine and answer 503 to
+ * every steering request. */
+static void
+steer_keys_at(bool at_max)
+{
+    struct cp_config_ref *cfg = cp_config_get(&cp);
+    size_t i;
+
+    for (i = 0; i < cp_config_nkeys; i++) {
+        const struct cfg_key *k = &cp_config_keys[i];
+
+        if (strncmp(k->name, "steer_", 6) != 0 || k->type != CFG_INT)
+            continue;
+        *(int64_t *)(void *)((char *)&cfg->c + k->offset) = at_max ? k->max : k->min;
+    }
+    cp_config_unref(cfg);
+}
+
+/* A file registered after the steering engine started is known to steering at once: with no
+ * OCA holding it yet, clients go to the origin (not a 400 "unknown file" until some report
+ * happens to trigger a rebuild). */
+START_TEST(new_file_is_steerable)
+{
+    struct world w;
+    struct steer_engine_stats es;
+    struct res r;
+    char err[256];
+
+    make_world(&w);
+    r = expect(201, "POST", "/v1/titles", admin, "{\"id\":\"t1\",\"name\":\"Title\"}");
+    res_free(&r);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    steer_engine_stats(cp.steer, &es);
+    r = expect(201, "POST", "/v1/files", admin,
+               "{\"id\":\"f9\",\"title_id\":\"t1\",\"size\":3,\"sha256\":"
+               "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}");
+    res_free(&r);
+    steer_engine_wait(cp.steer, es.attempts + 1, 3000);
+    r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f9", w.frontend, NULL);
+    ck_assert_str_eq(jstr(r.j, "mode"), "origin");
+    res_free(&r);
+}
+END_TEST
+
+/* The signing keys an agent verifies with, as GET /v1/agent/config gives them (the agent
+ * fetching its configuration). */
+static size_t
+agent_keys(const char *appliance_key, struct token_key *keys, size_t cap)
+{
+    struct res r = expect(200, "GET", "/v1/agent/config", appliance_key, NULL);
+    json_t *ks = json_object_get(r.j, "sign_keys");
+    uint8_t raw[64];
+    size_t i, n;
+
+    for (i = 0; i < json_array_size(ks) && i < cap; i++) {
+        ck_assert_int_eq(base64url_decode(jstr(json_array_get(ks, i), "key"), raw, sizeof(raw), &n),
+                         OCDN_OK);
+        ck_assert_uint_eq(n, TOKEN_KEY_LEN);
+        memcpy(keys[i].key, raw, TOKEN_KEY_LEN);
+        keys[i].not_after = jint(json_array_get(ks, i), "not_after");
+    }
+    res_free(&r);
+    return i;
+}
+
+/* Whether the steered URL for f1 from org A's OCA verifies with keys. */
+static bool
+steered_url_verifies(struct world *w, const struct token_key *keys, size_t nkeys)
+{
+    struct res r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f1", w->frontend, NULL);
+    json_t *u = json_array_get(json_object_get(r.j, "urls"), 0);
+    struct token_fields tf;
+    const char *url = jstr(u, "url"), *e = strstr(url, "&e="), *t = strstr(url, "&t=");
+    char tok[TOKEN_STRLEN];
+    bool ok;
+
+    ck_assert(e && t);
+    snprintf(tok, sizeof(tok), "%s", t + 3);
+    memset(&tf, 0, sizeof(tf));
+    tf.kind = TOKEN_KIND_VIDEO;
+    tf.host = jstr(u, "hostname");
+    tf.o = "f1";
+    tf.v = arena_printf(ar, "%lld", (long long)w->a.oca);
+    tf.e = strtoll(e + 3, NULL, 10);
+    ok = token_check(keys, nkeys, &tf, tok, clock_wall_s(), 86400) == OCDN_OK;
+    res_free(&r);
+    return ok;
+}
+
+static void
+steer_rebuilt(uint64_t attempts)
+{
+    ck_assert(steer_engine_wait(cp.steer, attempts + 1, 3000));
+}
+
+/* After a signing-key rotation the OCA only knows the new key once its agent has fetched its
+ * configuration (at its next report, up to report_interval later): until then steering must
+ * keep signing with a key the agent has, then switch. */
+START_TEST(rotated_signing_key_used_once_delivered)
+{
+    struct world w;
+    struct steer_engine_stats es;
+    struct token_key before[8], after[8];
+    struct res r;
+    size_t nbefore, nafter;
+    char path[96], err[256];
+
+    make_world(&w);
+    r = expect(201, "POST", "/v1/titles", admin, "{\"id\":\"t1\",\"name\":\"Title\"}");
+    res_free(&r);
+    r = expect(201, "POST", "/v1/files", admin,
+               "{\"id\":\"f1\",\"title_id\":\"t1\",\"size\":3,\"sha256\":"
+               "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}");
+    res_free(&r);
+    r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+               "{\"seq\":2,\"catalog\":{\"mode\":\"full\",\"add\":[\"f1\"]},"
+               "\"bgp\":[{\"name\":\"isp4\",\"state\":\"established\"}]}");
+    res_free(&r);
+    nbefore = agent_keys(w.a.appliance, before, 8);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    ck_assert(steered_url_verifies(&w, before, nbefore));
+
+    steer_engine_stats(cp.steer, &es);
+    snprintf(path, sizeof(path), "/v1/ocas/%lld/signing-key", (long long)w.a.oca);
+    r = expect(200, "POST", path, admin, NULL);
+    res_free(&r);
+    steer_rebuilt(es.attempts);
+    ck_assert_msg(steered_url_verifies(&w, before, nbefore),
+                  "a URL signed right after the rotation fails on the OCA");
+
+    steer_engine_stats(cp.steer, &es);
+    nafter = agent_keys(w.a.appliance, after, 8); /* the agent fetches the new key */
+    ck_assert_uint_eq(nafter, 2);
+    steer_rebuilt(es.attempts);
+    ck_assert(steered_url_verifies(&w, after, 1)); /* the new key alone */
+}
+END_TEST
+
+/* A steering build that failed (here: the loader cannot open the database when the engine
+ * starts) is retried without waiting for some change in the network to ask for one; until then
+ * every steering request is a 503. */
+START_TEST(failed_steering_build_is_retried)
+{
+    struct world w;
+    struct res r;
+    char err[256], missing[600];
+    int i;
+    unsigned status = 0;
+
+    make_world(&w);
+    snprintf(missing, sizeof(missing), "%s/missing/cp.db", dir);
+    swap_config(missing);
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    r = expect(503, "GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+    res_free(&r);
+    swap_config(dbpath);
+    ck_assert_int_eq(sweeper_start(&cp), OCDN_OK);
+    for (i = 0; i < 50 && status != 400; i++) {
+        usleep(100 * 1000);
+        r = call("GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+        status = r.status; /* 400: a snapshot, which does not know f1 */
+        res_free(&r);
+    }
+    sweeper_stop(&cp);
+    ck_assert_uint_eq(status, 400);
+}
+END_TEST
+
+START_TEST(steer_settings_in_range_build)
+{
+    struct steer_snap *snap;
+    char err[256];
+    int pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        steer_keys_at(pass == 1);
+        ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+        err[0] = '\0';
+        ck_assert_msg(steer_engine_build_now(cp.steer, err, sizeof(err)) == OCDN_OK,
+                      "steering settings at their %s: %s", pass ? "maximum" : "minimum", err);
+        snap = steer_engine_get(cp.steer);
+        ck_assert_ptr_nonnull(snap);
+        steer_snap_unref(snap);
+        cp_steer_stop(&cp);
+    }
 }
 END_TEST
 
@@ -1533,7 +2217,8 @@ suite(void)
     TCase *rep = tcase_create("reports");
     TCase *por = tcase_create("portal");
     TCase *ste = tcase_create("steering");
-    TCase *all[] = {walk, req, obj, rep, por, ste};
+    TCase *srvc = tcase_create("server");
+    TCase *all[] = {walk, req, obj, rep, por, ste, srvc};
     size_t i;
 
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -1548,6 +2233,8 @@ suite(void)
     tcase_add_test(req, unknown_routes_and_methods);
     tcase_add_test(req, body_size_limit);
     tcase_add_test(req, revoked_key_is_refused);
+    tcase_add_test(req, revocation_during_lookup_is_not_cached);
+    tcase_add_test(req, auth_cache_ttl_follows_the_configuration);
     tcase_add_test(obj, names_follow_the_design);
     tcase_add_test(obj, create_validation);
     tcase_add_test(obj, partner_key_creates_only_own);
@@ -1555,13 +2242,23 @@ suite(void)
     tcase_add_test(rep, report_idempotent_and_deltas);
     tcase_add_test(rep, report_gzip_and_bomb);
     tcase_add_test(rep, report_route_count_limit);
+    tcase_add_test(rep, report_without_a_member_keeps_its_verdict);
     tcase_add_test(por, offline_with_hysteresis);
     tcase_add_test(por, prefix_drop_notification);
+    tcase_add_test(por, decommission_closes_notifications);
+    tcase_add_test(por, sweeper_opens_the_database_late);
     tcase_add_test(por, maintenance_rules_and_status);
     tcase_add_test(por, catalog_below_manifest_after_fill_window);
+    tcase_add_test(por, catalog_check_in_many_time_zones);
     tcase_add_test(por, fill_window_and_consistency);
     tcase_add_test(por, routes_listing_api);
+    tcase_add_test(por, routes_listing_is_one_snapshot);
     tcase_add_test(ste, steer_answers_signed_urls);
+    tcase_add_test(ste, steer_settings_in_range_build);
+    tcase_add_test(ste, new_file_is_steerable);
+    tcase_add_test(ste, rotated_signing_key_used_once_delivered);
+    tcase_add_test(ste, failed_steering_build_is_retried);
+    tcase_add_test(srvc, server_refuses_body_without_key);
     return s;
 }
 

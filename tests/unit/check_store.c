@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "schema.h"
 #include "store.h"
 #include "store_file.h"
 #include "store_key.h"
@@ -103,6 +104,48 @@ START_TEST(migrate_reopen_is_noop)
     ck_assert_int_eq(store_schema_version(st), store_schema_latest());
     store_close(st);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM orgs"), 1);
+}
+END_TEST
+
+/* 003: signing keys that existed before the migration have been handed out to their agents,
+ * so they count as delivered (steering keeps signing with them); new keys start undelivered
+ * until the agent fetches them. */
+START_TEST(migrate_003_keys_delivered)
+{
+    struct store *st;
+    struct oca_sign_key *keys;
+    struct arena *a;
+    uint8_t secret[32] = {1};
+    size_t n;
+    int64_t marked;
+    unsigned i;
+    char sql[64];
+
+    for (i = 0; i < 2; i++)
+        sql_exec(schema_steps[i].sql);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", schema_steps[1].version);
+    sql_exec(sql);
+    sql_exec("INSERT INTO orgs VALUES (1, 'isp-a', 'A', 'isp', 1);"
+             "INSERT INTO sites (id, org_id, name, iata, number, type, lat, lon, tz, created_at) "
+             "VALUES (1, 1, 'TLS001.isp-a.ISP', 'TLS', 1, 'isp', 0, 0, 'UTC', 1);"
+             "INSERT INTO ocas (id, site_id, number, hostname, model, capacity_bytes, nic_bps, "
+             "created_at) VALUES (1, 1, 1, 'c001', 'storage', 1, 1, 1);"
+             "INSERT INTO oca_sign_keys (oca_id, secret, created_at) VALUES (1, zeroblob(32), 7)");
+    st = open_db(true);
+    store_close(st);
+    ck_assert_int_eq(sql_int("SELECT delivered_at FROM oca_sign_keys"), 7);
+    st = open_db(false);
+    ck_assert_int_eq(store_oca_sign_key_add(st, 1, secret, 100), OCDN_OK);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM oca_sign_keys WHERE delivered_at IS NULL"), 1);
+    ck_assert_int_eq(store_oca_sign_keys_delivered(st, 1, 200, &marked), OCDN_OK);
+    ck_assert_int_eq(marked, 1);
+    ck_assert_int_eq(store_oca_sign_keys_delivered(st, 1, 300, &marked), OCDN_OK);
+    ck_assert_int_eq(marked, 0);
+    a = arena_new(4096);
+    ck_assert_int_eq(store_oca_sign_keys(st, 1, 300, a, &keys, &n), OCDN_OK);
+    ck_assert_uint_eq(n, 2);
+    arena_free(a);
+    store_close(st);
 }
 END_TEST
 
@@ -500,6 +543,7 @@ suite(void)
     tcase_add_checked_fixture(m, setup, teardown);
     tcase_add_test(m, migrate_empty_database);
     tcase_add_test(m, migrate_reopen_is_noop);
+    tcase_add_test(m, migrate_003_keys_delivered);
     tcase_add_test(m, refuse_newer_database);
     tcase_add_test(m, refuse_unmigrated_without_migrate);
     tcase_add_test(m, open_unwritable_path_fails);
