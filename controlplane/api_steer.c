@@ -9,6 +9,7 @@
 #include "api.h"
 #include "api_handlers.h"
 #include "cp.h"
+#include "cp_steer.h"
 #include "geoip.h"
 #include "net.h"
 #include "steer.h"
@@ -143,10 +144,11 @@ decide(struct api_req *rq, struct api_resp *rs, struct steer_snap *snap,
     return OCDN_OK;
 }
 
+/* This thread's snapshot, borrowed until its next request (cp_steer_snapshot()). */
 static struct steer_snap *
 snapshot(struct api_req *rq, struct api_resp *rs)
 {
-    struct steer_snap *snap = rq->cp->steer ? steer_engine_get(rq->cp->steer) : NULL;
+    struct steer_snap *snap = cp_steer_snapshot(rq->cp);
 
     if (!snap)
         rs->errmsg = "steering is not ready (no snapshot yet)";
@@ -253,7 +255,6 @@ api_steer(struct api_req *rq, struct api_resp *rs)
     cp_config_unref(cfg);
     err = api_out_done(rs, &b, &w);
 out:
-    steer_snap_unref(snap);
     return err;
 }
 
@@ -339,7 +340,6 @@ api_speedtest(struct api_req *rq, struct api_resp *rs)
                          "country", loc.country, "targets", targets ? targets : json_array());
     err = rs->body ? OCDN_OK : OCDN_ENOMEM;
 out:
-    steer_snap_unref(snap);
     return err;
 }
 
@@ -440,6 +440,5 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     jsonw_obj_end(&w);
     err = api_out_done(rs, &b, &w);
 out:
-    steer_snap_unref(snap);
     return err;
 }

@@ -2,6 +2,7 @@
  * connection; the engine serialises loader calls) and the policy from the configuration. */
 #include "cp_steer.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,60 @@
 #include "steer.h"
 #include "store.h"
 #include "store_steer.h"
+
+/* Per-thread snapshot cache (see cp_steer_snapshot()); released when the thread ends. */
+struct snap_cache {
+    struct steer_engine *engine;
+    struct steer_snap *snap;
+    uint64_t published;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cache_free(void *p)
+{
+    struct snap_cache *c = p;
+
+    steer_snap_unref(c->snap);
+    free(c);
+}
+
+static void
+cache_key_init(void)
+{
+    if (pthread_key_create(&cache_key, cache_free) != 0)
+        fatalx("steer: pthread_key_create failed");
+}
+
+struct steer_snap *
+cp_steer_snapshot(struct cp *cp)
+{
+    struct snap_cache *c;
+    uint64_t pub;
+
+    if (!cp->steer)
+        return NULL;
+    pthread_once(&cache_once, cache_key_init);
+    c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c)
+            return NULL;
+        pthread_setspecific(cache_key, c);
+    }
+    pub = steer_engine_published(cp->steer);
+    if (c->snap && c->engine == cp->steer && c->published == pub)
+        return c->snap;
+    /* Read the counter first: a publication racing with steer_engine_get() only makes the
+     * next call refresh again. */
+    steer_snap_unref(c->snap);
+    c->snap = steer_engine_get(cp->steer);
+    c->engine = cp->steer;
+    c->published = pub;
+    return c->snap;
+}
 
 struct loader {
     struct cp *cp;

@@ -17,6 +17,11 @@ struct steer_policy;
 enum ocdn_err cp_steer_start(struct cp *cp, char *err, size_t errlen);
 /* Stop the thread, close the loader's store and free the engine. */
 void cp_steer_stop(struct cp *cp);
+/* The current steering snapshot for the calling thread, borrowed (do not unref), valid until
+ * this thread's next call; NULL before the first successful build. The thread keeps its own
+ * reference and renews it only when the engine has published a new snapshot, so the common
+ * case is one atomic load: a steering request takes no lock. */
+struct steer_snap *cp_steer_snapshot(struct cp *cp);
 /* The steering policy the configuration asks for. */
 void cp_steer_policy(const struct cp_config *c, struct steer_policy *p);
 

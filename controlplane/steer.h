@@ -321,6 +321,9 @@ enum ocdn_err steer_engine_build_now(struct steer_engine *e, char *err, size_t e
 /* The published snapshot with a reference the caller drops with steer_snap_unref(); NULL
  * before the first successful build. Takes a mutex for a few instructions. */
 struct steer_snap *steer_engine_get(struct steer_engine *e);
+/* A counter that changes every time a snapshot is published (one atomic load, no lock): a
+ * reader that cached a snapshot compares it to know whether it must call steer_engine_get(). */
+uint64_t steer_engine_published(struct steer_engine *e);
 void steer_engine_stats(struct steer_engine *e, struct steer_engine_stats *out);
 /* Block until at least attempts load+build attempts have finished or timeout_ms passed;
  * true when reached. For startup and tests. */

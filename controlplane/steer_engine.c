@@ -13,15 +13,18 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdatomic.h>
+
 #include "log.h"
 
 struct steer_engine {
     struct steer_engine_cfg cfg;
     pthread_mutex_t pub_mu; /* guards cur only: readers hold it for a pointer copy + ref */
     struct steer_snap *cur;
-    pthread_mutex_t build_mu; /* one load+build at a time (thread or build_now) */
-    pthread_mutex_t mu;       /* guards what follows */
-    pthread_cond_t cond;      /* kicks, stop, finished attempts */
+    atomic_uint_fast64_t published; /* bumped after each publication (steer_engine_published) */
+    pthread_mutex_t build_mu;       /* one load+build at a time (thread or build_now) */
+    pthread_mutex_t mu;             /* guards what follows */
+    pthread_cond_t cond;            /* kicks, stop, finished attempts */
     bool is_kicked, is_stopping, is_running;
     bool has_last;
     struct timespec last_start; /* CLOCK_MONOTONIC start of the last attempt */
@@ -50,12 +53,16 @@ add_ms(struct timespec *t, unsigned ms)
 struct steer_engine *
 steer_engine_new(const struct steer_engine_cfg *cfg)
 {
+    static atomic_uint_fast64_t engines;
     struct steer_engine *e = calloc(1, sizeof(*e));
     pthread_condattr_t ca;
 
     if (!e)
         return NULL;
     e->cfg = *cfg;
+    /* Each engine counts publications in its own range, so (engine, counter) never repeats
+     * even when a new engine reuses a freed one's address. */
+    atomic_init(&e->published, (atomic_fetch_add(&engines, 1) + 1) << 32);
     if (pthread_condattr_init(&ca) != 0) {
         free(e);
         return NULL;
@@ -114,6 +121,7 @@ rebuild(struct steer_engine *e, char *err, size_t errlen, uint64_t *out_gen)
         prev = e->cur;
         e->cur = snap;
         pthread_mutex_unlock(&e->pub_mu);
+        atomic_fetch_add_explicit(&e->published, 1, memory_order_release);
         steer_snap_unref(prev); /* readers that still hold it keep it alive */
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -241,6 +249,12 @@ steer_engine_build_now(struct steer_engine *e, char *err, size_t errlen)
     uint64_t gen;
 
     return rebuild(e, err, errlen, &gen);
+}
+
+uint64_t
+steer_engine_published(struct steer_engine *e)
+{
+    return atomic_load_explicit(&e->published, memory_order_acquire);
 }
 
 struct steer_snap *
