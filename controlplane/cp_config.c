@@ -79,6 +79,9 @@ const struct cfg_key cp_config_keys[] = {
       "MED added to routes learned over public peering"),
     K("steer_med_transit", CFG_INT, steer_med_transit, "100", 0, 1000000, true,
       "MED added to routes learned from transit"),
+    K("steer_max_routes", CFG_INT, steer_max_routes, "40000000", 1000, 64000000, true,
+      "most routes a steering snapshot loads; beyond, rebuilds fail (and say why) instead of "
+      "taking the memory"),
     K("steer_bogons", CFG_BOOL, steer_bogons, "no", 0, 0, true,
       "steer on routes to bogon prefixes (private, CGNAT, documentation space)"),
     K("debug", CFG_BOOL, debug, "no", 0, 0, true, "log debug lines"),

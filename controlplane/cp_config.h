@@ -47,6 +47,7 @@ struct cp_config {
     int64_t steer_med_pni;
     int64_t steer_med_peering;
     int64_t steer_med_transit;
+    int64_t steer_max_routes;
     bool steer_bogons;
     bool debug;
 };

@@ -108,8 +108,13 @@ load(void *ctx, struct steer_input *in)
         memset(&o, 0, sizeof(o));
         cp_steer_policy(&cfg->c, &o.policy);
         o.accept_bogons = cfg->c.steer_bogons;
+        o.max_routes = cfg->c.steer_max_routes;
         o.now = clock_wall_s();
         e = store_steer_load(l->st, &o, in);
+        if (e == OCDN_ETOOBIG)
+            log_warnx("steer: the active OCAs have more routes than steer_max_routes=%lld; "
+                      "raising it costs about 40 bytes of memory per route",
+                      (long long)o.max_routes);
     }
     cp_config_unref(cfg);
     return e;

@@ -26,6 +26,8 @@ STORE_SQL(q_routes,
           "ifnull(b.kind, 'auto'), s.type FROM routes r JOIN ocas o ON o.id = r.oca_id AND "
           "o.state = 'active' JOIN sites s ON s.id = o.site_id LEFT JOIN bgp_sessions b ON "
           "b.oca_id = r.oca_id AND b.name = r.proto WHERE (r.flags & ?1) = 0");
+STORE_SQL(q_count_routes, "SELECT count(*) FROM routes r JOIN ocas o ON o.id = r.oca_id AND "
+                          "o.state = 'active' WHERE (r.flags & ?1) = 0");
 STORE_SQL(q_files, "SELECT id FROM files ORDER BY id");
 STORE_SQL(q_files_ver, "SELECT count(*) * 1000003 + ifnull(max(rowid), 0) FROM files");
 STORE_SQL(q_holdings, "SELECT c.file_id, c.oca_id FROM catalog c JOIN files f ON f.id = "
@@ -323,6 +325,19 @@ store_steer_load(struct store *st, const struct steer_load_opts *o, struct steer
         err = load_ocas(st, in, &rv, &cv);
     if (!err)
         err = load_keys(st, in, o->now);
+    if (!err && o->max_routes > 0) {
+        sqlite3_stmt *s = store_stmt(st, &q_count_routes);
+        int64_t n = 0;
+
+        if (!s) {
+            err = OCDN_EDB;
+        } else {
+            sqlite3_bind_int(s, 1, (int)(ROUTE_F_DEFAULT | (o->accept_bogons ? 0 : ROUTE_F_BOGON)));
+            err = store_int1(st, s, &n);
+        }
+        if (!err && n > o->max_routes)
+            err = OCDN_ETOOBIG; /* the engine logs the failure; the old snapshot stays */
+    }
     if (!err)
         err = load_routes(st, in, o->accept_bogons);
     if (!err)

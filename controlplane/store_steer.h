@@ -15,6 +15,7 @@ struct store;
 struct steer_load_opts {
     struct steer_policy policy;
     bool accept_bogons; /* steer on routes flagged as bogons (labs, CGNAT space) */
+    int64_t max_routes; /* more routes than this: OCDN_ETOOBIG before loading any */
     int64_t now;        /* for the validity of signing keys */
 };
 

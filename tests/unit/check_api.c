@@ -2207,6 +2207,28 @@ START_TEST(steer_settings_in_range_build)
 }
 END_TEST
 
+/* More routes than steer_max_routes: no snapshot (steering is 503, the portal works), until
+ * the limit allows them. */
+START_TEST(steering_refuses_too_many_routes)
+{
+    struct world w;
+    struct res r;
+    char err[256];
+
+    make_world(&w); /* one route per OCA */
+    cp.cfg->c.steer_max_routes = 1;
+    ck_assert_msg(cp_steer_start(&cp, err, sizeof(err)) == OCDN_OK, "%s", err);
+    r = expect(503, "GET", "/v1/steer?client=176.130.1.1&file=x", w.frontend, NULL);
+    res_free(&r);
+    r = expect(200, "GET", "/v1/ocas", w.a.partner, NULL);
+    res_free(&r);
+    cp.cfg->c.steer_max_routes = 1000;
+    ck_assert_int_eq(steer_engine_build_now(cp.steer, err, sizeof(err)), OCDN_OK);
+    r = expect(400, "GET", "/v1/steer?client=176.130.1.1&file=x", w.frontend, NULL);
+    res_free(&r); /* a snapshot now: the unknown file is the complaint */
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -2254,6 +2276,7 @@ suite(void)
     tcase_add_test(por, routes_listing_api);
     tcase_add_test(por, routes_listing_is_one_snapshot);
     tcase_add_test(ste, steer_answers_signed_urls);
+    tcase_add_test(ste, steering_refuses_too_many_routes);
     tcase_add_test(ste, steer_settings_in_range_build);
     tcase_add_test(ste, new_file_is_steerable);
     tcase_add_test(ste, rotated_signing_key_used_once_delivered);
