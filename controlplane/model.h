@@ -88,7 +88,7 @@ struct oca {
     int64_t load_bps;
     int64_t created_at;
     int64_t status_since; /* 0 = unknown */
-    int64_t prefix_count; /* routes in the last report */
+    int64_t prefix_count; /* its routes (set by the transaction that changes them) */
     int64_t prefix_peak;  /* baseline for the prefix-drop rule */
     bool degraded;        /* the last report showed a health problem */
     int bgp_sessions;     /* sessions in the last report that had them */

@@ -281,17 +281,25 @@ done:
 
 /* The steering engine rebuilds only when kicked: a build that failed (the database busy or
  * not openable, memory) would leave steering answering 503 until some unrelated change asks
- * for another. Ask again every sweep_interval while the last attempt failed. */
+ * for another. Ask again while the last attempt failed, at most once a minute (a failed load
+ * can be as expensive as a good one); not for OCDN_ETOOBIG (over steer_max_routes), which only
+ * a change of the data or the configuration can mend, and those kick a rebuild themselves. */
+#define STEER_RETRY_MS 60000
+
 static void
-retry_steering(struct cp *cp)
+retry_steering(struct cp *cp, int64_t *last_retry_ms)
 {
     struct steer_engine_stats es;
+    int64_t now = clock_mono_ms();
 
     if (!cp->steer)
         return;
     steer_engine_stats(cp->steer, &es);
-    if (es.attempts > 0 && es.last_err != OCDN_OK && !es.is_pending)
-        steer_engine_kick(cp->steer);
+    if (es.attempts == 0 || es.last_err == OCDN_OK || es.last_err == OCDN_ETOOBIG ||
+        es.is_pending || now - *last_retry_ms < STEER_RETRY_MS)
+        return;
+    *last_retry_ms = now;
+    steer_engine_kick(cp->steer);
 }
 
 /* The thread's store, opened on first use and again after a failure (retried every
@@ -326,7 +334,7 @@ run(void *arg)
     struct sweep_result r;
     struct cp_config_ref *cfg;
     struct timespec ts;
-    int64_t interval_ms;
+    int64_t interval_ms, last_retry_ms = INT64_MIN / 2;
     bool warned = false;
     enum ocdn_err e;
 
@@ -346,7 +354,7 @@ run(void *arg)
             if (!e && r.status_changes && cp->steer)
                 steer_engine_kick(cp->steer);
         }
-        retry_steering(cp);
+        retry_steering(cp, &last_retry_ms);
         cfg = cp_config_get(cp);
         interval_ms = cfg->c.sweep_interval_ms;
         cp_config_unref(cfg);
