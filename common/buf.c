@@ -62,6 +62,16 @@ reserve(struct buf *b, size_t n)
 }
 
 enum ocdn_err
+buf_reserve(struct buf *b, size_t n)
+{
+    enum ocdn_err err = reserve(b, n);
+
+    if (!err && b->len == 0)
+        b->data[0] = '\0';
+    return err;
+}
+
+enum ocdn_err
 buf_append(struct buf *b, const void *p, size_t n)
 {
     enum ocdn_err err;

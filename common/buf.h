@@ -21,6 +21,9 @@ void buf_init(struct buf *b, size_t max);
 void buf_clear(struct buf *b);
 /* Keep the storage, set len to 0. */
 void buf_reset(struct buf *b);
+/* Make room for n more bytes without appending (an optimisation: appends grow the buffer
+ * anyway); OCDN_ETOOBIG over max, OCDN_ENOMEM. */
+enum ocdn_err buf_reserve(struct buf *b, size_t n);
 /* Append n bytes; OCDN_ETOOBIG over max, OCDN_ENOMEM; on failure b is unchanged. */
 enum ocdn_err buf_append(struct buf *b, const void *p, size_t n);
 /* Append a NUL-terminated string. */

@@ -136,48 +136,61 @@ utf8_len(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* Bytes a JSON string cannot hold as they are: control characters, '"', '\\', and every byte
+ * of 0x80 and above (checked as UTF-8 on the slow path). */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xff] = 1,
+};
+
+/* The characters of s (n bytes), escaped, without the quotes. */
 static void
-put_string(struct jsonw *w, const char *s, size_t n)
+put_chars(struct jsonw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0, k;
+    size_t i = 0, start, k;
     char esc[8];
 
-    put(w, "\"", 1);
     while (i < n && !w->err) {
-        unsigned char c = p[i];
-
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        start = i;
+        while (i < n && !special[p[i]])
             i++;
-            run++;
-            continue;
-        }
-        if (c >= 0x80) {
+        if (i > start)
+            put(w, (const char *)p + start, i - start);
+        if (i == n)
+            break;
+        if (p[i] >= 0x80) {
             k = utf8_len(p + i, n - i);
             if (k) {
+                put(w, (const char *)p + i, k);
                 i += k;
-                run += k;
-                continue;
+            } else {
+                put(w, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
+                i++;
             }
-        }
-        put(w, (const char *)p + i - run, run);
-        run = 0;
-        if (c == '"' || c == '\\') {
+        } else if (p[i] == '"' || p[i] == '\\') {
             esc[0] = '\\';
-            esc[1] = (char)c;
+            esc[1] = (char)p[i];
             put(w, esc, 2);
-        } else if (c < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            put(w, esc, 6);
+            i++;
         } else {
-            put(w, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[p[i] >> 4];
+            esc[5] = hex[p[i] & 15];
+            put(w, esc, 6);
+            i++;
         }
-        i++;
     }
-    put(w, (const char *)p + i - run, run);
+}
+
+static void
+put_string(struct jsonw *w, const char *s, size_t n)
+{
+    put(w, "\"", 1);
+    put_chars(w, s, n);
     put(w, "\"", 1);
 }
 
@@ -197,6 +210,17 @@ jsonw_strn(struct jsonw *w, const char *s, size_t n)
     if (!begin_value(w))
         return;
     put_string(w, s, n);
+}
+
+void
+jsonw_str2(struct jsonw *w, const char *a, const char *b)
+{
+    if (!begin_value(w))
+        return;
+    put(w, "\"", 1);
+    put_chars(w, a, strlen(a));
+    put_chars(w, b, strlen(b));
+    put(w, "\"", 1);
 }
 
 void
@@ -336,14 +360,60 @@ jsonw_knull(struct jsonw *w, const char *k)
     jsonw_null(w);
 }
 
+/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian). */
+static void
+civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    uint64_t doe = (uint64_t)(z - era * 146097);
+    uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint64_t mp = (5 * doy + 2) / 153;
+
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void
+two(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
 void
 jsonw_ktime(struct jsonw *w, const char *k, int64_t t)
 {
     char buf[32];
+    int64_t y, days, secs;
+    unsigned m, d;
 
     jsonw_key(w, k);
-    if (t <= 0)
+    if (t <= 0) {
         jsonw_null(w);
-    else
+        return;
+    }
+    days = t / 86400;
+    secs = t % 86400;
+    civil(days, &y, &m, &d);
+    if (y > 9999) { /* beyond what the 4-digit form holds: the general formatter */
         jsonw_str(w, clock_format_utc(t, buf, sizeof(buf)));
+        return;
+    }
+    /* "YYYY-MM-DDTHH:MM:SSZ" */
+    two(buf, (unsigned)(y / 100));
+    two(buf + 2, (unsigned)(y % 100));
+    buf[4] = '-';
+    two(buf + 5, m);
+    buf[7] = '-';
+    two(buf + 8, d);
+    buf[10] = 'T';
+    two(buf + 11, (unsigned)(secs / 3600));
+    buf[13] = ':';
+    two(buf + 14, (unsigned)(secs / 60 % 60));
+    buf[16] = ':';
+    two(buf + 17, (unsigned)(secs % 60));
+    buf[19] = 'Z';
+    jsonw_strn(w, buf, 20);
 }

@@ -40,6 +40,8 @@ void jsonw_key(struct jsonw *w, const char *k);
 /* Values (NULL strings are written as null). */
 void jsonw_str(struct jsonw *w, const char *s);
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
+/* One string made of a followed by b ("ipv4-" + host name). */
+void jsonw_str2(struct jsonw *w, const char *a, const char *b);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_uint(struct jsonw *w, uint64_t v);
 /* A number with at most decimals digits after the point, trailing zeros dropped; NaN and

@@ -150,6 +150,7 @@ void
 api_out_begin(struct buf *b, struct jsonw *w)
 {
     buf_init(b, API_OUT_MAX);
+    buf_reserve(b, 64 * 1024); /* a page of a list fits without growing (a hint only) */
     jsonw_init(w, b);
 }
 
@@ -222,18 +223,16 @@ api_site_fields(struct jsonw *w, const struct site *s)
 void
 api_oca_fields(struct jsonw *w, const struct oca *o)
 {
-    char name[300];
-
     jsonw_kint(w, "id", o->id);
     jsonw_kint(w, "site_id", o->site_id);
     jsonw_kint(w, "org_id", o->org_id);
     jsonw_kstr(w, "site", o->site_name);
     jsonw_kint(w, "number", o->number);
     jsonw_kstr(w, "hostname", o->hostname);
-    snprintf(name, sizeof(name), "ipv4-%s", o->hostname);
-    jsonw_kstr(w, "ipv4_hostname", name);
-    snprintf(name, sizeof(name), "ipv6-%s", o->hostname);
-    jsonw_kstr(w, "ipv6_hostname", name);
+    jsonw_key(w, "ipv4_hostname");
+    jsonw_str2(w, "ipv4-", o->hostname);
+    jsonw_key(w, "ipv6_hostname");
+    jsonw_str2(w, "ipv6-", o->hostname);
     jsonw_kstr(w, "model", oca_model_str(o->model));
     jsonw_kint(w, "capacity_bytes", o->capacity_bytes);
     jsonw_kint(w, "nic_bps", o->nic_bps);

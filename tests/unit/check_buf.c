@@ -277,6 +277,24 @@ START_TEST(clear_then_reuse)
 }
 END_TEST
 
+START_TEST(reserve_respects_max_and_keeps_content)
+{
+    struct buf b;
+
+    buf_init(&b, 100);
+    ck_assert_int_eq(buf_reserve(&b, 50), OCDN_OK);
+    ck_assert_uint_eq(b.len, 0);
+    ck_assert_str_eq(b.data, "");
+    ck_assert_uint_ge(b.cap, 51);
+    ck_assert_int_eq(buf_puts(&b, "abc"), OCDN_OK);
+    ck_assert_int_eq(buf_reserve(&b, 98), OCDN_ETOOBIG); /* 3 + 98 > 100 */
+    ck_assert_str_eq(b.data, "abc");
+    ck_assert_int_eq(buf_reserve(&b, 97), OCDN_OK);
+    ck_assert_str_eq(b.data, "abc");
+    buf_clear(&b);
+}
+END_TEST
+
 static Suite *
 buf_suite(void)
 {
@@ -285,6 +303,7 @@ buf_suite(void)
 
     tc = tcase_create("append");
     tcase_add_test(tc, init_is_empty);
+    tcase_add_test(tc, reserve_respects_max_and_keeps_content);
     tcase_add_test(tc, append_exactly_to_max);
     tcase_add_test(tc, append_over_max_leaves_buffer_unchanged);
     tcase_add_test(tc, max_zero);

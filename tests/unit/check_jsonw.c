@@ -3,8 +3,10 @@
 #include <check.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "jsonw.h"
 #include "testutil.h"
 
@@ -114,6 +116,44 @@ START_TEST(time_values)
 }
 END_TEST
 
+/* The hand-made time formatter agrees with clock_format_utc() everywhere it is used. */
+START_TEST(time_matches_clock_format)
+{
+    uint64_t x = 88172645463325252ull;
+    char want[32], got[64];
+    int i;
+
+    for (i = 0; i < 200000; i++) {
+        int64_t t;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        t = (int64_t)(x % 253402300799ull) + 1; /* 1970 .. 9999-12-31T23:59:59 */
+        if (i < 4)
+            t = (int64_t[]){1, 951782400, 4107542400, 253402300799}[i]; /* leap days, ends */
+        buf_reset(&b);
+        jsonw_init(&w, &b);
+        jsonw_obj(&w);
+        jsonw_ktime(&w, "t", t);
+        jsonw_obj_end(&w);
+        ck_assert_int_eq(jsonw_finish(&w), OCDN_OK);
+        snprintf(got, sizeof(got), "{\"t\":\"%s\"}", clock_format_utc(t, want, sizeof(want)));
+        ck_assert_msg(strcmp(b.data, got) == 0, "t=%lld: %s vs %s", (long long)t, b.data, got);
+    }
+}
+END_TEST
+
+START_TEST(two_part_string)
+{
+    jsonw_arr(&w);
+    jsonw_str2(&w, "ipv4-", "c001-x.example.net");
+    jsonw_str2(&w, "a\"", "\x01");
+    jsonw_arr_end(&w);
+    expect_doc("[\"ipv4-c001-x.example.net\",\"a\\\"\\u0001\"]");
+}
+END_TEST
+
 START_TEST(unbalanced_is_an_error)
 {
     jsonw_obj(&w);
@@ -173,6 +213,8 @@ main(void)
     tcase_add_test(tc, escaping);
     tcase_add_test(tc, numbers);
     tcase_add_test(tc, time_values);
+    tcase_add_test(tc, time_matches_clock_format);
+    tcase_add_test(tc, two_part_string);
     tcase_add_test(tc, unbalanced_is_an_error);
     tcase_add_test(tc, key_without_value_is_an_error);
     tcase_add_test(tc, depth_limit);
