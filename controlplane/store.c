@@ -206,6 +206,27 @@ store_row1(struct store *st, sqlite3_stmt *s, struct arena *a, store_row_fn *fn,
 }
 
 enum ocdn_err
+store_update_one(struct store *st, sqlite3_stmt *s, struct store_sql *exists, int64_t id,
+                 int64_t org_id)
+{
+    sqlite3_stmt *e;
+    enum ocdn_err err = store_exec_stmt(st, s);
+    int64_t found;
+
+    if (err || store_changes(st) == 1)
+        return err;
+    e = store_stmt(st, exists);
+    if (!e)
+        return OCDN_EDB;
+    sqlite3_bind_int64(e, 1, id);
+    sqlite3_bind_int64(e, 2, org_id);
+    err = store_int1(st, e, &found);
+    if (err)
+        return err;
+    return found ? OCDN_ECONFLICT : OCDN_ENOTFOUND;
+}
+
+enum ocdn_err
 store_int1(struct store *st, sqlite3_stmt *s, int64_t *out)
 {
     int rc = sqlite3_step(s);

@@ -45,6 +45,12 @@ enum ocdn_err store_row1(struct store *st, sqlite3_stmt *s, struct arena *a, sto
 /* Step s for one row and return its first column as an integer (a query such as count(*)
  * that always yields a row). */
 enum ocdn_err store_int1(struct store *st, sqlite3_stmt *s, int64_t *out);
+/* After an UPDATE guarded by a state condition (s, already bound) ran: OCDN_OK when it
+ * changed one row; otherwise tell why with exists (SELECT 1 ... WHERE id = ?1 AND (?2 = 0 OR
+ * org_id = ?2)): OCDN_ECONFLICT when the row is there (it is in another state),
+ * OCDN_ENOTFOUND when it is not (or belongs to another org). */
+enum ocdn_err store_update_one(struct store *st, sqlite3_stmt *s, struct store_sql *exists,
+                               int64_t id, int64_t org_id);
 /* Bind text (NULL binds SQL NULL). */
 int store_bind_text(sqlite3_stmt *s, int idx, const char *text);
 

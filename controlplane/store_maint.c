@@ -20,6 +20,7 @@ STORE_SQL(q_list,
           "AND (?6 = 0 OR id < ?6) ORDER BY id DESC LIMIT ?7");
 STORE_SQL(q_cancel, "UPDATE maintenance SET cancelled_at = ?3 WHERE id = ?1 AND (?2 = 0 OR "
                     "org_id = ?2) AND cancelled_at IS NULL AND ends_at > ?3");
+STORE_SQL(q_exists, "SELECT count(*) FROM maintenance WHERE id = ?1 AND (?2 = 0 OR org_id = ?2)");
 STORE_SQL(q_overlap, "SELECT count(*) FROM maintenance WHERE cancelled_at IS NULL AND "
                      "ifnull(oca_id, 0) = ?1 AND ifnull(site_id, 0) = ?2 AND starts_at < ?4 "
                      "AND ends_at > ?3");
@@ -107,25 +108,13 @@ enum ocdn_err
 store_maint_cancel(struct store *st, int64_t org_id, int64_t id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, &q_cancel);
-    struct maint_rec m;
-    struct arena *a;
-    enum ocdn_err err;
 
     if (!s)
         return OCDN_EDB;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, org_id);
     sqlite3_bind_int64(s, 3, now);
-    err = store_exec_stmt(st, s);
-    if (err || store_changes(st) == 1)
-        return err;
-    /* Nothing changed: tell "not yours or missing" from "already over". */
-    a = arena_new(4096);
-    if (!a)
-        return OCDN_ENOMEM;
-    err = store_maint_get(st, org_id, id, a, &m);
-    arena_free(a);
-    return err ? err : OCDN_ECONFLICT;
+    return store_update_one(st, s, &q_exists, id, org_id);
 }
 
 enum ocdn_err

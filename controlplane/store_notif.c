@@ -19,6 +19,7 @@ STORE_SQL(q_close, "UPDATE notifications SET state = 'closed', closed_at = ?3 WH
                    "AND (?2 IS NULL OR kind = ?2) AND state <> 'closed'");
 STORE_SQL(q_present, "SELECT count(*) FROM notifications WHERE oca_id = ?1 AND kind = ?2 AND "
                      "state <> 'closed' AND clear_since IS NULL");
+STORE_SQL(q_exists, "SELECT count(*) FROM notifications WHERE id = ?1 AND (?2 = 0 OR org_id = ?2)");
 STORE_SQL(q_list, "SELECT " NOTIF_COLS " FROM notifications WHERE (?1 = 0 OR org_id = ?1) AND "
                   "(?2 = 0 OR oca_id = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR "
                   "state = ?4) AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6");
@@ -175,9 +176,6 @@ enum ocdn_err
 store_notif_ack(struct store *st, int64_t org_id, int64_t id, int64_t key_id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, &q_ack);
-    struct notif_rec r;
-    struct arena *a;
-    enum ocdn_err err;
 
     if (!s)
         return OCDN_EDB;
@@ -185,13 +183,5 @@ store_notif_ack(struct store *st, int64_t org_id, int64_t id, int64_t key_id, in
     sqlite3_bind_int64(s, 2, org_id);
     sqlite3_bind_int64(s, 3, key_id);
     sqlite3_bind_int64(s, 4, now);
-    err = store_exec_stmt(st, s);
-    if (err || store_changes(st) == 1)
-        return err;
-    a = arena_new(4096);
-    if (!a)
-        return OCDN_ENOMEM;
-    err = store_notif_get(st, org_id, id, a, &r);
-    arena_free(a);
-    return err ? err : OCDN_ECONFLICT;
+    return store_update_one(st, s, &q_exists, id, org_id);
 }
