@@ -150,7 +150,7 @@ void
 api_out_begin(struct buf *b, struct jsonw *w)
 {
     buf_init(b, API_OUT_MAX);
-    buf_reserve(b, 64 * 1024); /* a page of a list fits without growing (a hint only) */
+    buf_reserve(b, 8 * 1024); /* most answers fit without growing (a hint only) */
     jsonw_init(w, b);
 }
 
