@@ -253,6 +253,12 @@ struct steer_result {
 enum ocdn_err steer_decide(const struct steer_snap *s, const struct steer_query *q,
                            struct steer_result *out);
 
+/* steer_decide() for q[0..n) into out[0..n): the same answers, faster per query than one at a
+ * time (the cache misses of up to 32 queries overlap). errs (may be NULL) gets each query's
+ * error; returns the first error (its query's out->n is 0), OCDN_OK when all succeeded. */
+enum ocdn_err steer_decide_batch(const struct steer_snap *s, const struct steer_query *q, size_t n,
+                                 struct steer_result *out, enum ocdn_err *errs);
+
 struct steer_explain {
     enum steer_mode mode; /* what steer_decide() would answer */
     enum steer_geo geo;

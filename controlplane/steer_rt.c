@@ -52,8 +52,9 @@ struct rtb { /* build state */
     uint32_t stamp;
     uint32_t *parent; /* per node: the covering prefix's node (build only) */
     size_t cap_parent;
-    size_t cap_slots, cap_oca, cap_lnodes;
     struct table segs, nodes;
+    uint32_t *enc; /* scratch: one segment encoded as stored, to hash and compare */
+    size_t cap_enc;
     struct steer_cand *own; /* scratch: one prefix's own entries */
     size_t cap_own;
     /* Own entries as they come out of the route sort (OCA order, a canonical form) -> their
@@ -90,9 +91,8 @@ steer_rt_unref(struct steer_rt *rt)
     if (!rt || atomic_fetch_sub_explicit(&rt->refs, 1, memory_order_acq_rel) != 1)
         return;
     free(rt->oca_ids);
-    free(rt->slots);
-    free(rt->slot_oca);
-    free(rt->lnodes);
+    steer_mem_free(rt->seg, rt->seg_alloc);
+    steer_mem_free(rt->lnodes, rt->lnodes_alloc);
     steer_lpm4_free(rt->tbl24);
     free(rt->tbl8);
     free(rt->direct6);
@@ -439,23 +439,18 @@ cand_cmp(const struct steer_policy *p, const uint32_t *site, const struct steer_
     return a->oca < b->oca ? -1 : a->oca > b->oca;
 }
 
-/* Which static step separates b from the entry a before it (0 = same group). */
-static uint8_t
-step_bits(const struct steer_policy *p, const struct steer_cand *a, const struct steer_cand *b)
+/* Which static step separates b from the entry a before it: 0 = same group, else 1 + step. */
+static uint32_t
+step_code(const struct steer_policy *p, const struct steer_cand *a, const struct steer_cand *b)
 {
-    unsigned step;
-
     if (a->plen != b->plen)
-        step = STEER_STEP_PREFIX;
-    else if (steer_path_eff(p, a->path_len, cand_src(a)) !=
-             steer_path_eff(p, b->path_len, cand_src(b)))
-        step = STEER_STEP_ASPATH;
-    else if (steer_med_eff(p, a->flags & STEER_CAND_HAS_MED, a->med, cand_src(a)) !=
-             steer_med_eff(p, b->flags & STEER_CAND_HAS_MED, b->med, cand_src(b)))
-        step = STEER_STEP_MED;
-    else
-        return 0;
-    return (uint8_t)((step + 1) << STEER_CAND_STEP_SHIFT);
+        return 1 + STEER_STEP_PREFIX;
+    if (steer_path_eff(p, a->path_len, cand_src(a)) != steer_path_eff(p, b->path_len, cand_src(b)))
+        return 1 + STEER_STEP_ASPATH;
+    if (steer_med_eff(p, a->flags & STEER_CAND_HAS_MED, a->med, cand_src(a)) !=
+        steer_med_eff(p, b->flags & STEER_CAND_HAS_MED, b->med, cand_src(b)))
+        return 1 + STEER_STEP_MED;
+    return 0;
 }
 
 static enum ocdn_err
@@ -522,57 +517,66 @@ table_put(struct table *t, uint64_t h, uint32_t id)
     return table_grow(t);
 }
 
-/* The segment holding e[0..ne) (sorted; the step bits are set here): an existing one with the
- * same content, or a new one. uniform: the entries' origin AS was moved to the node (and is 0
- * here). */
+/* The segment holding e[0..ne) (sorted): an existing one with the same content, or a new
+ * one. uniform: the entries' origin AS was moved to the node (and is 0 here). */
 static enum ocdn_err
-intern_seg(struct rtb *b, struct steer_cand *e, size_t ne, bool uniform, uint32_t *seg)
+intern_seg(struct rtb *b, const struct steer_cand *e, size_t ne, bool uniform, uint32_t *seg)
 {
     struct steer_rt *rt = b->rt;
     const struct steer_policy *pol = &b->in->policy;
-    struct steer_shdr *h;
+    size_t words = STEER_SEG_HDR + 5 * ne, i, j, at;
+    uint32_t *w, *sorted;
+    struct steer_rent *f;
     uint64_t hash, filter = 0;
-    size_t i, j, at;
     enum ocdn_err err;
 
-    e[0].flags &= (uint8_t)~STEER_CAND_STEP_MASK;
-    for (j = 1; j < ne; j++)
-        e[j].flags =
-            (uint8_t)((e[j].flags & ~STEER_CAND_STEP_MASK) | step_bits(pol, &e[j - 1], &e[j]));
-    hash = steer_hash_bytes(e, ne * sizeof(*e), 0x5e65e6ull ^ !uniform);
+    /* Encode as stored (all but the sorted OCAs, which follow from the rest). */
+    err = reserve((void **)&b->enc, &b->cap_enc, words, sizeof(*b->enc));
+    if (err)
+        return err;
+    w = b->enc;
+    f = (struct steer_rent *)(void *)(w + STEER_SEG_HDR + ne);
+    for (j = 0; j < ne; j++) {
+        uint32_t step = j ? step_code(pol, &e[j - 1], &e[j]) : 0;
+        w[STEER_SEG_HDR + j] = e[j].oca | step << STEER_RANK_STEP_SHIFT;
+        filter |= 1ull << (e[j].oca & 63u);
+        memset(&f[j], 0, sizeof(f[j]));
+        f[j].med = e[j].med;
+        f[j].origin_as = e[j].origin_as;
+        f[j].first_as = e[j].first_as;
+        f[j].path_len = (uint8_t)e[j].path_len;
+        f[j].plen = e[j].plen;
+        f[j].flags = e[j].flags;
+    }
+    w[0] = (uint32_t)ne | (uniform ? 0 : STEER_SEG_ORIGINS);
+    w[1] = (uint32_t)filter;
+    w[2] = (uint32_t)(filter >> 32);
+    /* The client's AS: the lowest origin of the first rank group, which ends at the first
+     * entry with a step. */
+    w[3] = ne && !uniform ? e[0].origin_as : 0;
+    if (!uniform)
+        for (j = 1; j < ne && !(w[STEER_SEG_HDR + j] >> STEER_RANK_STEP_SHIFT); j++)
+            if (e[j].origin_as < w[3])
+                w[3] = e[j].origin_as;
+    hash = steer_hash_bytes(w, words * sizeof(*w), 0x5e65e6ull);
     for (i = hash & b->segs.mask; b->segs.v[i].id1 != 0; i = (i + 1) & b->segs.mask) {
         uint32_t m = b->segs.v[i].id1 - 1;
-        if (b->segs.v[i].h == hash && rt->slots[m].h.n == ne &&
-            rt->slots[m].h.has_origins == !uniform &&
-            memcmp(&rt->slots[m + 1], e, ne * sizeof(*e)) == 0) {
+        if (b->segs.v[i].h == hash && rt->seg[m] == w[0] &&
+            memcmp(rt->seg + m, w, words * sizeof(*w)) == 0) {
             *seg = m;
             return OCDN_OK;
         }
     }
-    if (rt->n_slots + 1 + ne > ID_MAX)
+    at = rt->n_seg_words;
+    if (at + words + ne > ID_MAX || (at + words + ne) * sizeof(*rt->seg) > rt->seg_alloc)
         return OCDN_ETOOBIG;
-    err = reserve((void **)&rt->slots, &b->cap_slots, rt->n_slots + 1 + ne, sizeof(*rt->slots));
-    if (!err)
-        err = reserve((void **)&rt->slot_oca, &b->cap_oca, rt->n_slots + 1 + ne,
-                      sizeof(*rt->slot_oca));
-    if (err)
-        return err;
-    at = rt->n_slots;
-    memcpy(rt->slots + at + 1, e, ne * sizeof(*e));
+    memcpy(rt->seg + at, w, words * sizeof(*w));
     /* The same OCAs sorted by index, for "is this inherited entry overridden?" at query time. */
-    rt->slot_oca[at] = 0;
-    for (j = 0; j < ne; j++) {
-        rt->slot_oca[at + 1 + j] = e[j].oca;
-        filter |= 1ull << (e[j].oca & 63u);
-    }
-    qsort(rt->slot_oca + at + 1, ne, sizeof(*rt->slot_oca), u32_cmp);
-    h = &rt->slots[at].h;
-    memset(h, 0, sizeof(*h));
-    h->n = (uint32_t)ne;
-    h->filter_lo = (uint32_t)filter;
-    h->filter_hi = (uint32_t)(filter >> 32);
-    h->has_origins = !uniform;
-    rt->n_slots += 1 + ne;
+    sorted = rt->seg + at + words;
+    for (j = 0; j < ne; j++)
+        sorted[j] = e[j].oca;
+    qsort(sorted, ne, sizeof(*sorted), u32_cmp);
+    rt->n_seg_words += words + ne;
     rt->n_segs++;
     rt->n_entries += ne;
     *seg = (uint32_t)at;
@@ -586,8 +590,8 @@ static uint32_t
 skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
 {
     const struct steer_rt *rt = b->rt;
-    const uint32_t *own = rt->slot_oca + seg + 1;
-    uint32_t n = rt->slots[seg].h.n, i, a;
+    const uint32_t *own = steer_seg_sorted(rt->seg + seg);
+    uint32_t n = steer_seg_n(rt->seg + seg), i, a;
 
     if (++b->stamp == 0) { /* wrapped: clear the marks */
         memset(b->mark, 0, rt->n_ocas * sizeof(*b->mark));
@@ -596,8 +600,8 @@ skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
     for (i = 0; i < n; i++)
         b->mark[own[i]] = b->stamp;
     for (a = parent; a != 0; a = b->parent[a]) {
-        uint32_t as = rt->lnodes[a].seg, an = rt->slots[as].h.n;
-        const uint32_t *ao = rt->slot_oca + as + 1;
+        uint32_t as = rt->lnodes[a].seg, an = steer_seg_n(rt->seg + as);
+        const uint32_t *ao = steer_seg_sorted(rt->seg + as);
         for (i = 0; i < an && b->mark[ao[i]] == b->stamp; i++)
             ;
         if (i < an)
@@ -631,11 +635,9 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
             return OCDN_OK;
         }
     }
-    if (rt->n_lnodes >= ID_MAX)
+    if (rt->n_lnodes >= ID_MAX || (rt->n_lnodes + 1) * sizeof(*rt->lnodes) > rt->lnodes_alloc)
         return OCDN_ETOOBIG;
-    err = reserve((void **)&rt->lnodes, &b->cap_lnodes, rt->n_lnodes + 1, sizeof(*rt->lnodes));
-    if (!err)
-        err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
+    err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
     if (err)
         return err;
     *node = (uint32_t)rt->n_lnodes;
@@ -643,6 +645,7 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
     rt->lnodes[rt->n_lnodes].seg = seg;
     rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
     rt->lnodes[rt->n_lnodes].origin_as = origin;
+    rt->lnodes[rt->n_lnodes].up_seg = rt->lnodes[rt->lnodes[rt->n_lnodes].up].seg;
     rt->n_lnodes++;
     b->last_node = *node + 1;
     return table_put(&b->nodes, hash, *node);
@@ -921,8 +924,7 @@ steer_rt_checksum(const struct steer_rt *rt)
 
     h = steer_hash_bytes(rt->path_hops_and_offsets, sizeof(rt->path_hops_and_offsets), h);
     h = steer_hash_bytes(rt->oca_ids, rt->n_ocas * sizeof(*rt->oca_ids), h);
-    h = steer_hash_bytes(rt->slots, rt->n_slots * sizeof(*rt->slots), h);
-    h = steer_hash_bytes(rt->slot_oca, rt->n_slots * sizeof(*rt->slot_oca), h);
+    h = steer_hash_bytes(rt->seg, rt->n_seg_words * sizeof(*rt->seg), h);
     h = steer_hash_bytes(rt->lnodes, rt->n_lnodes * sizeof(*rt->lnodes), h);
     /* The lookup tables themselves: the chunks of tbl24 the build wrote (the others are zero
      * pages that were never touched), then everything else. */
@@ -938,18 +940,6 @@ steer_rt_checksum(const struct steer_rt *rt)
     h = steer_hash_bytes(rt->nodes, rt->n_nodes * sizeof(*rt->nodes), h);
     h = steer_hash_bytes(rt->leaves, rt->n_leaves * sizeof(*rt->leaves), h);
     return h ^ rt->n_pfx4 ^ (uint64_t)rt->n_pfx6 << 32;
-}
-
-static void
-shrink(void **v, size_t n, size_t sz)
-{
-    void *p;
-
-    if (*v && n > 0) {
-        p = realloc(*v, n * sz);
-        if (p)
-            *v = p;
-    }
 }
 
 enum ocdn_err
@@ -1000,20 +990,20 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     if (!e)
         e = table_grow(&b.canon);
     if (!e)
-        e = reserve((void **)&rt->slots, &b.cap_slots, 1, sizeof(*rt->slots));
-    if (!e)
-        e = reserve((void **)&rt->slot_oca, &b.cap_oca, 1, sizeof(*rt->slot_oca));
-    if (!e)
-        e = reserve((void **)&rt->lnodes, &b.cap_lnodes, 1, sizeof(*rt->lnodes));
+        e = reserve((void **)&b.parent, &b.cap_parent, 1, sizeof(*b.parent));
     if (e)
         goto out;
-    memset(&rt->slots[0], 0, sizeof(rt->slots[0])); /* the empty segment */
-    rt->slot_oca[0] = 0;
-    rt->n_slots = 1;
-    memset(&rt->lnodes[0], 0, sizeof(rt->lnodes[0])); /* node 0: no route */
-    e = reserve((void **)&b.parent, &b.cap_parent, 1, sizeof(*b.parent));
-    if (e)
+    /* Worst cases (one segment and one node per route), reserved, not committed: only what
+     * the build writes costs memory, and nothing is copied as the arrays fill. */
+    rt->seg_alloc = (STEER_SEG_HDR + (STEER_SEG_HDR + 6) * in->n_routes) * sizeof(*rt->seg);
+    rt->lnodes_alloc = (1 + in->n_routes) * sizeof(*rt->lnodes);
+    rt->seg = steer_mem_alloc(rt->seg_alloc);
+    rt->lnodes = steer_mem_alloc(rt->lnodes_alloc);
+    if (!rt->seg || !rt->lnodes) {
+        e = OCDN_ENOMEM;
         goto out;
+    }
+    rt->n_seg_words = STEER_SEG_HDR; /* offset 0: the empty segment (zeroed) */
     b.parent[0] = 0;
     rt->n_lnodes = 1;
     e = build_family(&b, NET_V4, oca_site);
@@ -1024,12 +1014,11 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
             snprintf(err, errlen, "route tables over their size limits");
         goto out;
     }
-    shrink((void **)&rt->slots, rt->n_slots, sizeof(*rt->slots));
-    shrink((void **)&rt->slot_oca, rt->n_slots, sizeof(*rt->slot_oca));
-    shrink((void **)&rt->lnodes, rt->n_lnodes, sizeof(*rt->lnodes));
+    rt->seg_alloc = steer_mem_shrink(rt->seg, rt->seg_alloc, rt->n_seg_words * sizeof(*rt->seg));
+    rt->lnodes_alloc =
+        steer_mem_shrink(rt->lnodes, rt->lnodes_alloc, rt->n_lnodes * sizeof(*rt->lnodes));
     rt->bytes = sizeof(*rt) + rt->n_ocas * sizeof(*rt->oca_ids) +
-                rt->n_slots * (sizeof(*rt->slots) + sizeof(*rt->slot_oca)) +
-                rt->n_lnodes * sizeof(*rt->lnodes) +
+                rt->n_seg_words * sizeof(*rt->seg) + rt->n_lnodes * sizeof(*rt->lnodes) +
                 (rt->tbl24 ? ((size_t)1 << 24) * sizeof(*rt->tbl24) : 0) +
                 rt->n_tbl8 * 256 * sizeof(*rt->tbl8) +
                 (rt->direct6 ? ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6) : 0) +
@@ -1047,5 +1036,6 @@ out:
     free(b.canon_v);
     free(b.canon_rec);
     free(b.own);
+    free(b.enc);
     return e;
 }

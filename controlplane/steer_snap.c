@@ -166,10 +166,14 @@ query_facts(struct steer_snap *s)
 {
     size_t i, k = 0;
 
+    size_t words = (s->n_ocas + 31) / 32 + 1;
+
     s->oq = calloc(s->n_ocas ? s->n_ocas : 1, sizeof(*s->oq));
     s->fb = malloc((s->n_ocas ? s->n_ocas : 1) * sizeof(*s->fb));
-    if (!s->oq || !s->fb)
+    s->elig[0] = calloc(2 * words, sizeof(*s->elig[0]));
+    if (!s->oq || !s->fb || !s->elig[0])
         return OCDN_ENOMEM;
+    s->elig[1] = s->elig[0] + words;
     for (i = 0; i < s->n_ocas; i++) {
         const struct steer_oca *o = &s->ocas[i];
         struct steer_oq *q = &s->oq[i];
@@ -181,6 +185,8 @@ query_facts(struct steer_snap *s)
         q->site = o->site;
         q->video = (uint8_t)inelig_of(o, s->policy.load_limit, false);
         q->speed = (uint8_t)inelig_of(o, s->policy.load_limit, true);
+        s->elig[0][i / 32] |= (uint32_t)(q->video == STEER_ELIGIBLE) << (i % 32);
+        s->elig[1][i / 32] |= (uint32_t)(q->speed == STEER_ELIGIBLE) << (i % 32);
         q->is_fallback = s->sites[o->site].type == SITE_TYPE_IX || o->model == OCA_MODEL_GLOBAL;
         if (q->is_fallback)
             s->fb[k++] = (uint32_t)i; /* by index; sorted by site below */
@@ -200,7 +206,8 @@ query_facts(struct steer_snap *s)
         }
         s->fbs[s->n_fbs - 1].n++;
     }
-    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb) + sizeof(*s->fbs));
+    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb) + sizeof(*s->fbs)) +
+                             2 * words * sizeof(*s->elig[0]);
     return OCDN_OK;
 }
 
@@ -244,6 +251,7 @@ own_checksum(const struct steer_snap *s)
         h = steer_hash_bytes(o->host, strlen(o->host), h ^ o->site ^ (uint64_t)o->status << 32);
     }
     h = steer_hash_bytes(s->oq, s->n_ocas * sizeof(*s->oq), h);
+    h = steer_hash_bytes(s->elig[0], 2 * ((s->n_ocas + 31) / 32 + 1) * sizeof(*s->elig[0]), h);
     h = steer_hash_bytes(s->fb, s->n_fb * sizeof(*s->fb), h);
     return h;
 }
@@ -264,6 +272,7 @@ snap_free(struct steer_snap *s)
     free(s->sites);
     free(s->ocas);
     free(s->oq);
+    free(s->elig[0]);
     free(s->by_id);
     free(s->site_vec);
     free(s->fb);
@@ -416,13 +425,21 @@ tables_consistent(const struct steer_rt *rt)
     for (i = 0; i < rt->n_leaves; i++)
         if (rt->leaves[i] >= rt->n_lnodes)
             return false;
-    /* The slots are a sequence of segment headers, each followed by its entries; a node's
-     * next level comes before it. */
-    for (i = 1; i < rt->n_slots; i += 1 + rt->slots[i].h.n)
-        if ((uint64_t)i + rt->slots[i].h.n >= rt->n_slots)
+    /* The segments follow each other (header, 6 words per entry) to the end of the array, their
+     * OCAs are in range; a node's next level comes before it. */
+    for (i = 0; i < rt->n_seg_words; i += STEER_SEG_HDR + 6 * (size_t)steer_seg_n(rt->seg + i)) {
+        const uint32_t *h = rt->seg + i;
+        size_t k, n = steer_seg_n(h);
+        if (i + STEER_SEG_HDR + 6 * n > rt->n_seg_words)
             return false;
+        for (k = 0; k < n; k++)
+            if ((h[STEER_SEG_HDR + k] & STEER_RANK_OCA_MASK) >= rt->n_ocas ||
+                steer_seg_sorted(h)[k] >= rt->n_ocas)
+                return false;
+    }
     for (i = 1; i < rt->n_lnodes; i++)
-        if (rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_slots)
+        if (rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_seg_words ||
+            rt->lnodes[i].up_seg != rt->lnodes[rt->lnodes[i].up].seg)
             return false;
     return true;
 }

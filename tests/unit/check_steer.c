@@ -946,6 +946,67 @@ START_TEST(random_worlds_agree_with_reference)
 }
 END_TEST
 
+/* steer_decide_batch() gives exactly steer_decide()'s answers (and so the reference's), with
+ * the same position lookups, for batches of every size around its internal one (32). */
+#define BATCH_QUERIES 80
+
+START_TEST(batch_agrees_with_single_and_reference)
+{
+    struct world *w = malloc(sizeof(*w));
+    struct rng r = {0x5eedba7c4ull ^ (uint64_t)_i};
+    struct steer_query *q = calloc(BATCH_QUERIES, sizeof(*q));
+    struct steer_result *rb = calloc(BATCH_QUERIES, sizeof(*rb));
+    struct geo_answer *ga = calloc(BATCH_QUERIES, sizeof(*ga));
+    enum ocdn_err errs[BATCH_QUERIES];
+    size_t worlds, total = 0, multi = 0;
+
+    ck_assert(w && q && rb && ga);
+    for (worlds = 0; worlds < RANDOM_WORLDS / 4; worlds++) {
+        struct steer_snap *s = NULL;
+        char err[256], ctx[96];
+        size_t n = 1 + below(&r, BATCH_QUERIES), k;
+
+        gen_world(&r, w);
+        ck_assert_msg(steer_snap_build(&w->in, NULL, worlds + 1, &s, err, sizeof(err)) == OCDN_OK,
+                      "build: %s", err);
+        for (k = 0; k < n; k++) {
+            gen_query(&r, w, &q[k], &ga[k]);
+            if (q[k].geo)
+                q[k].geo_ctx = &ga[k];
+        }
+        ck_assert_int_eq(steer_decide_batch(s, q, n, rb, errs), OCDN_OK);
+        for (k = 0; k < n; k++) {
+            struct steer_result a, b;
+            struct geo_answer gs = ga[k], gr = ga[k];
+
+            snprintf(ctx, sizeof(ctx), "seed %d world %zu query %zu of %zu", _i, worlds, k, n);
+            CHECK(errs[k] == OCDN_OK, "%s: error %d", ctx, errs[k]);
+            CHECK(atomic_load(&ga[k].calls) <= 1, "%s: geo called twice", ctx);
+            atomic_store(&gs.calls, 0);
+            atomic_store(&gr.calls, 0);
+            if (q[k].geo)
+                q[k].geo_ctx = &gs;
+            CHECK(steer_decide(s, &q[k], &a) == OCDN_OK, "%s: decide", ctx);
+            same_result(&rb[k], &a, ctx);
+            CHECK(atomic_load(&ga[k].calls) == atomic_load(&gs.calls), "%s: geo calls", ctx);
+            if (q[k].geo)
+                q[k].geo_ctx = &gr;
+            CHECK(steer_ref_decide(&w->in, &q[k], &b) == OCDN_OK, "%s: reference", ctx);
+            same_result(&rb[k], &b, ctx);
+            total++;
+            multi += rb[k].n > 1;
+        }
+        steer_snap_unref(s);
+        steer_input_clear(&w->in);
+    }
+    ck_assert_uint_gt(multi, total / 4);
+    free(w);
+    free(q);
+    free(rb);
+    free(ga);
+}
+END_TEST
+
 /* ---- small worlds built in code ------------------------------------------------------------ */
 
 static struct net_prefix
@@ -1070,6 +1131,23 @@ START_TEST(decide_rejects_malformed_queries)
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     q.lat = NAN;
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
+    /* In a batch, a bad query fails alone: the others are answered. */
+    {
+        struct steer_query b[3] = {query("176.130.1.1", 0, 1), q, query("176.130.1.2", 0, 1)};
+        struct steer_result rb[3];
+        enum ocdn_err errs[3];
+
+        rb[1].n = 7;
+        ck_assert_int_eq(steer_decide_batch(s, b, 3, rb, errs), OCDN_EINVAL);
+        ck_assert_int_eq(errs[0], OCDN_OK);
+        ck_assert_int_eq(errs[1], OCDN_EINVAL);
+        ck_assert_int_eq(errs[2], OCDN_OK);
+        ck_assert_uint_eq(rb[0].n, 1);
+        ck_assert_uint_eq(rb[1].n, 0);
+        ck_assert_uint_eq(rb[2].n, 1);
+        ck_assert_int_eq(steer_decide_batch(s, b, 1, rb, NULL), OCDN_OK);
+        ck_assert_int_eq(steer_decide_batch(s, b, 0, rb, NULL), OCDN_OK);
+    }
     steer_snap_unref(s);
     steer_input_clear(&in);
 }
@@ -1876,6 +1954,7 @@ steer_suite(void)
     tc = tcase_create("reference");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, random_worlds_agree_with_reference, 0, 4);
+    tcase_add_loop_test(tc, batch_agrees_with_single_and_reference, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("input");
