@@ -63,7 +63,8 @@ check_query(const struct steer_snap *s, const struct steer_query *q, bool need_n
         return OCDN_EINVAL;
     if (need_n && (q->n < 1 || q->n > s->policy.max_n))
         return OCDN_EINVAL;
-    if (q->file != STEER_FILE_NONE && (q->file < 0 || (size_t)q->file >= s->cat->n_files))
+    if (q->file != STEER_FILE_NONE && q->file != STEER_FILE_ANY &&
+        (q->file < 0 || (size_t)q->file >= s->cat->n_files))
         return OCDN_EINVAL;
     if (q->has_geo && !geo_coords_valid(q->lat, q->lon))
         return OCDN_EINVAL;
@@ -81,7 +82,7 @@ ctx_init(struct qctx *c, const struct steer_snap *s, const struct steer_query *q
     c->ha = NULL;
     c->ha_n = 0;
     c->is_array = false;
-    if (!c->speed) {
+    if (q->file >= 0) {
         const struct steer_fent *fe = &s->cat->fent[q->file];
         if (fe->is_bitmap) {
             c->hb = s->cat->pool + fe->off;
@@ -91,8 +92,12 @@ ctx_init(struct qctx *c, const struct steer_snap *s, const struct steer_query *q
             c->is_array = true;
         }
     }
-    c->base =
-        steer_spread_base(&q->client, c->speed ? STEER_SPEEDTEST_HASH : s->cat->file_hash[q->file]);
+    if (c->speed)
+        c->base = steer_spread_base(&q->client, STEER_SPEEDTEST_HASH);
+    else if (q->file == STEER_FILE_ANY)
+        c->base = steer_spread_base(&q->client, STEER_ANYFILE_HASH);
+    else
+        c->base = steer_spread_base(&q->client, s->cat->file_hash[q->file]);
     c->geo = q->has_geo ? STEER_GEO_GIVEN : STEER_GEO_NOT_NEEDED;
     c->known = q->has_geo;
     c->lat = q->has_geo ? q->lat : 0.0;

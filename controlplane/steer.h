@@ -30,6 +30,7 @@
 #define STEER_MAX_FILES    (16u << 20)
 #define STEER_MAX_HOLDINGS (1u << 31)
 #define STEER_FILE_NONE    (-1) /* steer_query.file for the speed test: catalog not consulted */
+#define STEER_FILE_ANY     (-2) /* video eligibility, catalog not consulted (route explorer) */
 
 /* ---- input (built by a loader; copied into the snapshot) ------------------------------------ */
 
@@ -180,7 +181,8 @@ typedef bool steer_geo_fn(void *ctx, const struct net_addr *a, double *lat, doub
 
 struct steer_query {
     struct net_addr client;
-    int32_t file; /* steer_snap_file_find() index, or STEER_FILE_NONE for the speed test */
+    int32_t file; /* steer_snap_file_find() index, STEER_FILE_NONE for the speed test, or
+                     STEER_FILE_ANY: video eligibility without the catalog */
     unsigned n;   /* choices wanted, 1..policy.max_n (ignored by steer_explain()) */
     bool has_geo; /* lat/lon given (then geo is not called) */
     double lat, lon;

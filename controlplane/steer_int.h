@@ -234,8 +234,10 @@ steer_hash_bytes(const void *p, size_t n, uint64_t seed)
     return steer_mix64(h ^ w ^ ((uint64_t)n << 56));
 }
 
-/* Hash of a file id (spread key); the speed test uses STEER_SPEEDTEST_HASH. */
+/* Hash of a file id (spread key); the speed test uses STEER_SPEEDTEST_HASH, a query for any
+ * file (STEER_FILE_ANY) STEER_ANYFILE_HASH. */
 #define STEER_SPEEDTEST_HASH 0x5eed7e57ull
+#define STEER_ANYFILE_HASH   0xa11f11e5ull
 static inline uint64_t
 steer_file_hash(const char *id, size_t len)
 {

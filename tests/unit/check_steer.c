@@ -971,6 +971,8 @@ START_TEST(batch_agrees_with_single_and_reference)
                       "build: %s", err);
         for (k = 0; k < n; k++) {
             gen_query(&r, w, &q[k], &ga[k]);
+            if (chance(&r, 10))
+                q[k].file = STEER_FILE_ANY;
             if (q[k].geo)
                 q[k].geo_ctx = &ga[k];
         }
@@ -1120,7 +1122,7 @@ START_TEST(decide_rejects_malformed_queries)
     q.file = 1; /* one file */
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     ck_assert_int_eq(steer_explain(s, &q, 0, xs, 4, &ex), OCDN_EINVAL);
-    q.file = -2;
+    q.file = -3; /* -1 and -2 are the speed test and "any file" */
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     q.file = 0;
     q.client.family = 0;
@@ -1615,6 +1617,60 @@ START_TEST(explain_lists_ineligible_and_filters_by_org)
 }
 END_TEST
 
+/* The route explorer's mode (STEER_FILE_ANY): video eligibility without the catalog, so a
+ * degraded OCA, which /v1/steer serves, is eligible there, where the speed test's eligibility
+ * (STEER_FILE_NONE) says "status"; an OCA without the file is eligible too. */
+START_TEST(explain_any_file_uses_video_eligibility)
+{
+    struct steer_input in;
+    struct steer_snap *s;
+    struct steer_choice xs[8];
+    struct steer_explain ex;
+    struct steer_query q = query("176.130.1.9", STEER_FILE_ANY, 2);
+    struct steer_result r;
+    uint32_t f;
+    unsigned i;
+
+    small_world(&in, 4);
+    ck_assert_int_eq(steer_input_add_file(&in, "f2", &f), OCDN_OK); /* held by nobody */
+    for (i = 0; i < 4; i++)
+        add_route(&in, i, "176.130.1.0/24", 1, ROUTE_SRC_EMBEDDED);
+    in.ocas[1].status = OCA_STATUS_DEGRADED;
+    in.ocas[2].status = OCA_STATUS_DRAINING;
+    in.ocas[3].is_healthy = false;
+    s = build(&in, NULL, 1);
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    ck_assert_int_eq(ex.mode, STEER_MODE_ROUTE);
+    ck_assert_uint_eq(ex.n, 4);
+    for (i = 0; i < 4; i++) {
+        enum steer_inelig want = xs[i].oca == 2   ? STEER_INELIG_STATUS
+                                 : xs[i].oca == 3 ? STEER_INELIG_UNHEALTHY
+                                                  : STEER_ELIGIBLE;
+        ck_assert_int_eq(xs[i].inelig, want);
+    }
+    ck_assert(xs[0].oca == 1 || xs[1].oca == 1); /* the degraded one ranks with the online one */
+    /* The speed test's eligibility: the degraded OCA is out. */
+    q.file = STEER_FILE_NONE;
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    for (i = 0; i < ex.n; i++)
+        if (xs[i].oca == 1)
+            ck_assert_int_eq(xs[i].inelig, STEER_INELIG_STATUS);
+    /* A file nobody holds: nobody eligible; any file: decide answers as the explorer ranks. */
+    q.file = (int32_t)f;
+    ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+    ck_assert_int_ne(r.mode, STEER_MODE_ROUTE);
+    q.file = STEER_FILE_ANY;
+    ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+    ck_assert_int_eq(r.mode, STEER_MODE_ROUTE);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    ck_assert_uint_eq(xs[0].oca, r.v[0].oca);
+    ck_assert_uint_eq(xs[1].oca, r.v[1].oca);
+    steer_snap_unref(s);
+    steer_input_clear(&in);
+}
+END_TEST
+
 /* ---- engine --------------------------------------------------------------------------------- */
 
 /* Loader of generation-dependent worlds: in load call k (= snapshot generation k, one call per
@@ -1977,6 +2033,7 @@ steer_suite(void)
 
     tc = tcase_create("explain");
     tcase_add_test(tc, explain_lists_ineligible_and_filters_by_org);
+    tcase_add_test(tc, explain_any_file_uses_video_eligibility);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("engine");
