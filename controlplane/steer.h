@@ -148,6 +148,18 @@ struct steer_snap_stats {
 enum ocdn_err steer_snap_build(const struct steer_input *in, const struct steer_snap *prev,
                                uint64_t generation, struct steer_snap **out, char *err,
                                size_t errlen);
+/* Memory a full build needs only while it runs (sort keys, the second core's tables): kept
+ * from one build to the next so that a rebuild does not pay again for fresh pages (given back
+ * to the kernel lazily in between: MADV_FREE). One build at a time per builder. */
+struct steer_builder;
+/* New builder (no memory yet); NULL when out of memory. */
+struct steer_builder *steer_builder_new(void);
+/* Release everything the builder keeps. NULL does nothing. */
+void steer_builder_free(struct steer_builder *b);
+/* steer_snap_build() using b's memory (b may be NULL: then like steer_snap_build()). */
+enum ocdn_err steer_snap_build_with(struct steer_builder *b, const struct steer_input *in,
+                                    const struct steer_snap *prev, uint64_t generation,
+                                    struct steer_snap **out, char *err, size_t errlen);
 /* Take another reference; returns s. Atomic. */
 struct steer_snap *steer_snap_ref(struct steer_snap *s);
 /* Drop a reference; the last one frees the snapshot. NULL does nothing. Atomic. */

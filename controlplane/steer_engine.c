@@ -17,7 +17,8 @@
 
 struct steer_engine {
     struct steer_engine_cfg cfg;
-    pthread_mutex_t pub_mu; /* guards cur only: readers hold it for a pointer copy + ref */
+    struct steer_builder *builder; /* reused by every rebuild (under build_mu) */
+    pthread_mutex_t pub_mu;        /* guards cur only: readers hold it for a pointer copy + ref */
     struct steer_snap *cur;
     pthread_mutex_t build_mu; /* one load+build at a time (thread or build_now) */
     pthread_mutex_t mu;       /* guards what follows */
@@ -56,7 +57,9 @@ steer_engine_new(const struct steer_engine_cfg *cfg)
     if (!e)
         return NULL;
     e->cfg = *cfg;
-    if (pthread_condattr_init(&ca) != 0) {
+    e->builder = steer_builder_new();
+    if (!e->builder || pthread_condattr_init(&ca) != 0) {
+        steer_builder_free(e->builder);
         free(e);
         return NULL;
     }
@@ -64,6 +67,7 @@ steer_engine_new(const struct steer_engine_cfg *cfg)
     if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
         pthread_cond_init(&e->cond, &ca) != 0) {
         pthread_condattr_destroy(&ca);
+        steer_builder_free(e->builder);
         free(e);
         return NULL;
     }
@@ -102,7 +106,7 @@ rebuild(struct steer_engine *e, char *err, size_t errlen, uint64_t *out_gen)
             snprintf(err, errlen, "load: %s", ocdn_err_str(rc));
     } else {
         prev = steer_engine_get(e);
-        rc = steer_snap_build(&in, prev, gen, &snap, err, errlen);
+        rc = steer_snap_build_with(e->builder, &in, prev, gen, &snap, err, errlen);
         steer_snap_unref(prev);
     }
     if (e->cfg.free_input)
@@ -223,6 +227,7 @@ steer_engine_free(struct steer_engine *e)
     pthread_mutex_destroy(&e->pub_mu);
     pthread_mutex_destroy(&e->build_mu);
     pthread_mutex_destroy(&e->mu);
+    steer_builder_free(e->builder);
     free(e);
 }
 

@@ -555,10 +555,32 @@ steer_route_cmp(const struct steer_policy *p, const struct steer_route *a,
 
 /* ---- module-private functions ----------------------------------------------------------- */
 
+/* A build's temporary array, kept by a struct steer_builder between builds. */
+struct steer_scratch {
+    void *p;
+    size_t bytes; /* allocated (steer_mem) */
+};
+
+/* The temporaries of a route-table build (steer_rt.c). */
+enum steer_scratch_id {
+    STEER_SCRATCH_K4 = 0, /* IPv4 sort keys */
+    STEER_SCRATCH_K6,     /* IPv6 sort keys */
+    STEER_SCRATCH_SORT,   /* the radix sort's second array */
+    STEER_SCRATCH_SEG2,   /* the second core's segments */
+    STEER_SCRATCH_NODES2, /* and nodes */
+    STEER_SCRATCH_COUNT,
+};
+
+struct steer_builder {
+    struct steer_scratch s[STEER_SCRATCH_COUNT];
+};
+
 /* steer_rt.c: validate the routes and build the route tables (oca_site: site of each OCA, for
- * the order inside a rank group). OCDN_EINVAL with the reason in err. Caller unrefs. */
+ * the order inside a rank group), with bld's temporaries (NULL: fresh ones). OCDN_EINVAL with
+ * the reason in err. Caller unrefs. */
 enum ocdn_err steer_rt_build(const struct steer_input *in, const uint32_t *oca_site,
-                             struct steer_rt **out, char *err, size_t errlen);
+                             struct steer_builder *bld, struct steer_rt **out, char *err,
+                             size_t errlen);
 void steer_rt_unref(struct steer_rt *rt);
 uint64_t steer_rt_checksum(const struct steer_rt *rt);
 /* steer_cat.c: validate files and holdings and build the catalog. Caller unrefs. */
@@ -577,6 +599,13 @@ void steer_mem_free(void *p, size_t bytes);
 /* Return the pages past the first used bytes of an array of bytes bytes; returns the size to
  * pass to steer_mem_free() from now on. */
 size_t steer_mem_shrink(void *p, size_t bytes, size_t used);
+/* An array of at least bytes bytes from sc (kept if large enough, else replaced); its content is
+ * undefined. NULL when out of memory. */
+void *steer_scratch_get(struct steer_scratch *sc, size_t bytes);
+/* Done with sc until the next build: the kernel may take its pages back, lazily. */
+void steer_scratch_idle(struct steer_scratch *sc);
+/* Free sc's array. */
+void steer_scratch_clear(struct steer_scratch *sc);
 
 /* steer_lpm.c */
 

@@ -71,3 +71,31 @@ steer_mem_shrink(void *p, size_t bytes, size_t used)
         munmap((uint8_t *)p + keep, have - keep);
     return keep < have ? keep : bytes;
 }
+
+void *
+steer_scratch_get(struct steer_scratch *sc, size_t bytes)
+{
+    if (sc->p && sc->bytes >= bytes)
+        return sc->p;
+    steer_scratch_clear(sc);
+    sc->p = steer_mem_alloc(bytes);
+    sc->bytes = sc->p ? bytes : 0;
+    return sc->p;
+}
+
+void
+steer_scratch_idle(struct steer_scratch *sc)
+{
+    /* Pages stay mapped (a rebuild finds them without faults) unless the kernel needs them;
+     * then they come back zeroed on the next touch. Small arrays stay with malloc. */
+    if (sc->p && sc->bytes >= MMAP_BYTES)
+        (void)madvise(sc->p, page_up(sc->bytes, HUGE_PAGE), MADV_FREE);
+}
+
+void
+steer_scratch_clear(struct steer_scratch *sc)
+{
+    steer_mem_free(sc->p, sc->bytes);
+    sc->p = NULL;
+    sc->bytes = 0;
+}

@@ -5,6 +5,7 @@
  * Owns its copies; shared read-only by every thread that holds a reference. */
 #include "steer_int.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,12 +282,78 @@ snap_free(struct steer_snap *s)
     free(s);
 }
 
+/* prev's route tables serve in: same non-zero routes version, same hops and offsets, same
+ * OCA list. */
+static bool
+can_share_routes(const struct steer_input *in, const struct steer_snap *prev)
+{
+    return prev && prev->rt && in->routes_version != 0 && prev->rt->version == in->routes_version &&
+           memcmp(prev->rt->path_hops_and_offsets[0], in->policy.path_hops,
+                  sizeof(in->policy.path_hops)) == 0 &&
+           memcmp(prev->rt->path_hops_and_offsets[1], in->policy.med_offset,
+                  sizeof(in->policy.med_offset)) == 0 &&
+           same_ocas(prev->rt->oca_ids, prev->rt->n_ocas, in);
+}
+
+static bool
+can_share_catalog(const struct steer_input *in, const struct steer_snap *prev)
+{
+    return prev && prev->cat && in->catalog_version != 0 &&
+           prev->cat->version == in->catalog_version &&
+           same_ocas(prev->cat->oca_ids, prev->cat->n_ocas, in);
+}
+
+struct cat_job {
+    const struct steer_input *in;
+    struct steer_cat *cat;
+    enum ocdn_err err;
+    char msg[256];
+};
+
+static void *
+cat_job_run(void *arg)
+{
+    struct cat_job *j = arg;
+
+    j->err = steer_cat_build(j->in, &j->cat, j->msg, sizeof(j->msg));
+    return NULL;
+}
+
+struct steer_builder *
+steer_builder_new(void)
+{
+    return calloc(1, sizeof(struct steer_builder));
+}
+
+void
+steer_builder_free(struct steer_builder *b)
+{
+    size_t i;
+
+    if (!b)
+        return;
+    for (i = 0; i < STEER_SCRATCH_COUNT; i++)
+        steer_scratch_clear(&b->s[i]);
+    free(b);
+}
+
 enum ocdn_err
 steer_snap_build(const struct steer_input *in, const struct steer_snap *prev, uint64_t generation,
                  struct steer_snap **out, char *err, size_t errlen)
 {
+    return steer_snap_build_with(NULL, in, prev, generation, out, err, errlen);
+}
+
+enum ocdn_err
+steer_snap_build_with(struct steer_builder *bld, const struct steer_input *in,
+                      const struct steer_snap *prev, uint64_t generation, struct steer_snap **out,
+                      char *err, size_t errlen)
+{
     struct steer_snap *s;
     uint32_t *site = NULL;
+    struct cat_job cj;
+    pthread_t cat_thread;
+    bool is_cat_threaded = false;
     enum ocdn_err e;
     double t0 = now_ms();
     size_t i;
@@ -310,38 +377,45 @@ steer_snap_build(const struct steer_input *in, const struct steer_snap *prev, ui
     e = query_facts(s);
     if (e)
         goto out;
-    if (prev && prev->rt && in->routes_version != 0 && prev->rt->version == in->routes_version &&
-        memcmp(prev->rt->path_hops_and_offsets[0], in->policy.path_hops,
-               sizeof(in->policy.path_hops)) == 0 &&
-        memcmp(prev->rt->path_hops_and_offsets[1], in->policy.med_offset,
-               sizeof(in->policy.med_offset)) == 0 &&
-        same_ocas(prev->rt->oca_ids, prev->rt->n_ocas, in)) {
+    if (can_share_routes(in, prev)) {
         s->rt = prev->rt;
         atomic_fetch_add_explicit(&s->rt->refs, 1, memory_order_relaxed);
         s->stats.routes_shared = true;
-    } else {
-        site = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*site));
-        if (!site) {
-            e = OCDN_ENOMEM;
-            goto out;
-        }
-        for (i = 0; i < in->n_ocas; i++)
-            site[i] = in->ocas[i].site;
-        e = steer_rt_build(in, site, &s->rt, err, errlen);
-        if (e)
-            goto out;
     }
-    if (prev && prev->cat && in->catalog_version != 0 &&
-        prev->cat->version == in->catalog_version &&
-        same_ocas(prev->cat->oca_ids, prev->cat->n_ocas, in)) {
+    if (can_share_catalog(in, prev)) {
         s->cat = prev->cat;
         atomic_fetch_add_explicit(&s->cat->refs, 1, memory_order_relaxed);
         s->stats.catalog_shared = true;
     } else {
-        e = steer_cat_build(in, &s->cat, err, errlen);
-        if (e)
-            goto out;
+        /* The catalog does not depend on the routes: build it on the other core meanwhile. */
+        memset(&cj, 0, sizeof(cj));
+        cj.in = in;
+        is_cat_threaded = !s->rt && pthread_create(&cat_thread, NULL, cat_job_run, &cj) == 0;
+        if (!is_cat_threaded)
+            cat_job_run(&cj);
     }
+    if (!s->rt) {
+        site = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*site));
+        if (!site) {
+            e = OCDN_ENOMEM;
+        } else {
+            for (i = 0; i < in->n_ocas; i++)
+                site[i] = in->ocas[i].site;
+            e = steer_rt_build(in, site, bld, &s->rt, err, errlen);
+        }
+    }
+    if (is_cat_threaded)
+        pthread_join(cat_thread, NULL);
+    if (!s->cat) {
+        s->cat = cj.cat;
+        /* Routes are validated first: their error, if any, is the one reported. */
+        if (!e && cj.err) {
+            e = cj.err;
+            snprintf(err, errlen, "%s", cj.msg);
+        }
+    }
+    if (e)
+        goto out;
     s->checksum = full_checksum(own_checksum(s), s->rt->checksum, s->cat->checksum);
     s->stats.generation = generation;
     s->stats.checksum = s->checksum;

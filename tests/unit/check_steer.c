@@ -1009,6 +1009,128 @@ START_TEST(batch_agrees_with_single_and_reference)
 }
 END_TEST
 
+/* A world big enough for the build's two-core path (>= 100k route keys: the IPv4 work split
+ * at a top-level prefix, the second builder replayed into the first) and its parallel sort:
+ * the same answers as the reference, a verified snapshot, and the builder reused. */
+START_TEST(large_world_uses_both_cores_and_agrees)
+{
+    struct rng r = {0x1a49e5ull};
+    struct world *w = malloc(sizeof(*w));
+    struct net_prefix *pool = malloc(4000 * sizeof(*pool));
+    struct steer_builder *bld = steer_builder_new();
+    struct steer_snap *s = NULL, *s2 = NULL;
+    struct steer_snap_stats st, st2;
+    size_t npool = 0, i, k, q;
+    char err[256], ctx[64];
+
+    ck_assert(w && pool && bld);
+    memset(w, 0, sizeof(*w));
+    steer_input_init(&w->in);
+    for (i = 0; i < 6; i++) {
+        struct steer_site site = {0};
+        site.id = i + 1;
+        site.name = "S.IX";
+        site.type = i % 2 ? SITE_TYPE_IX : SITE_TYPE_ISP;
+        site.has_coords = true;
+        site.lat = 43.0 + (double)i;
+        site.lon = 1.0 + (double)i;
+        ck_assert_int_eq(steer_input_add_site(&w->in, &site, NULL), OCDN_OK);
+    }
+    for (i = 0; i < 64; i++) {
+        struct steer_oca o = {0};
+        o.id = 5000 + i;
+        o.site = (uint32_t)(i % 6);
+        o.host = "c.oca.example.net";
+        o.status = chance(&r, 90) ? OCA_STATUS_ONLINE : OCA_STATUS_DEGRADED;
+        o.is_healthy = chance(&r, 95);
+        o.capacity_bps = 10000000000ull;
+        o.load_bps = o.capacity_bps / 100 * below(&r, 95);
+        ck_assert_int_eq(steer_input_add_oca(&w->in, &o, NULL), OCDN_OK);
+    }
+    /* Nested prefixes under many roots (top-level boundaries everywhere), both families. */
+    while (npool < 4000) {
+        struct net_prefix p = {0};
+        bool v6 = npool % 5 == 4;
+        p.addr.family = v6 ? NET_V6 : NET_V4;
+        p.addr.bytes[0] = v6 ? 0x2a : (uint8_t)(10 + below(&r, 200));
+        p.len = 8;
+        if (npool > 0 && chance(&r, 60) && pool[npool - 1].addr.family == p.addr.family &&
+            pool[npool - 1].len < (v6 ? 120 : 30)) {
+            p = pool[npool - 1 - below(&r, npool < 8 ? (uint32_t)npool : 8)];
+            if (p.addr.family != (v6 ? NET_V6 : NET_V4) || p.len >= (v6 ? 120 : 30))
+                continue;
+            unsigned to = p.len + 1 + below(&r, 6), max = v6 ? 128u : 32u;
+            extend(&r, &p, to < max ? to : max);
+        } else {
+            extend(&r, &p, v6 ? 24 + below(&r, 24) : 12 + below(&r, 12));
+        }
+        pool[npool++] = p;
+    }
+    for (i = 0; i < npool; i++) {
+        uint32_t first = below(&r, 64), span = 10 + below(&r, 40);
+        for (k = 0; k < span; k++) {
+            struct steer_route rt = {0};
+            rt.oca = (first + (uint32_t)k) % 64;
+            rt.prefix = pool[i];
+            rt.path_len = 1 + below(&r, 3);
+            rt.has_med = chance(&r, 50);
+            rt.med = 10 * below(&r, 3);
+            rt.src = (enum route_src)below(&r, ROUTE_SRC_COUNT);
+            rt.origin_as = 64500 + (uint32_t)(i % 7);
+            rt.first_as = 64600 + below(&r, 3);
+            ck_assert_int_eq(steer_input_add_route(&w->in, &rt), OCDN_OK);
+        }
+    }
+    ck_assert_uint_ge(w->in.n_routes, 100000);
+    {
+        uint32_t f;
+        ck_assert_int_eq(steer_input_add_file(&w->in, "f1", &f), OCDN_OK);
+        for (k = 0; k < 64; k++)
+            if (chance(&r, 40))
+                ck_assert_int_eq(steer_input_add_holding(&w->in, f, (uint32_t)k), OCDN_OK);
+    }
+    ck_assert_msg(steer_snap_build_with(bld, &w->in, NULL, 1, &s, err, sizeof(err)) == OCDN_OK,
+                  "build: %s", err);
+    ck_assert_int_eq(steer_snap_verify(s), OCDN_OK);
+    for (q = 0; q < 300; q++) {
+        struct steer_query qq;
+        struct steer_result a, b;
+
+        memset(&qq, 0, sizeof(qq));
+        random_addr_in(&r, &pool[below(&r, (uint32_t)npool)], &qq.client);
+        qq.file = chance(&r, 20) ? STEER_FILE_NONE : 0;
+        qq.n = 1 + below(&r, 10);
+        qq.has_geo = true;
+        qq.lat = 45.0;
+        qq.lon = 3.0;
+        snprintf(ctx, sizeof(ctx), "large world query %zu", q);
+        CHECK(steer_decide(s, &qq, &a) == OCDN_OK, "%s: decide", ctx);
+        CHECK(steer_ref_decide(&w->in, &qq, &b) == OCDN_OK, "%s: reference", ctx);
+        same_result(&a, &b, ctx);
+    }
+    /* A full rebuild with the same builder (its arrays reused) gives the same tables. */
+    w->in.routes_version = 2;
+    ck_assert_msg(steer_snap_build_with(bld, &w->in, s, 2, &s2, err, sizeof(err)) == OCDN_OK,
+                  "rebuild: %s", err);
+    steer_snap_stats(s, &st);
+    steer_snap_stats(s2, &st2);
+    ck_assert(!st2.routes_shared);
+    ck_assert_uint_eq(st2.lists, st.lists);
+    ck_assert_uint_eq(st2.segments, st.segments);
+    ck_assert_uint_eq(st2.list_entries, st.list_entries);
+    ck_assert_uint_eq(st2.prefixes_v4, st.prefixes_v4);
+    ck_assert_uint_eq(st2.prefixes_v6, st.prefixes_v6);
+    ck_assert_uint_gt(st.prefixes_v6, 100);
+    ck_assert_int_eq(steer_snap_verify(s2), OCDN_OK);
+    steer_snap_unref(s);
+    steer_snap_unref(s2);
+    steer_builder_free(bld);
+    steer_input_clear(&w->in);
+    free(pool);
+    free(w);
+}
+END_TEST
+
 /* ---- small worlds built in code ------------------------------------------------------------ */
 
 static struct net_prefix
@@ -2011,6 +2133,7 @@ steer_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, random_worlds_agree_with_reference, 0, 4);
     tcase_add_loop_test(tc, batch_agrees_with_single_and_reference, 0, 2);
+    tcase_add_test(tc, large_world_uses_both_cores_and_agrees);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("input");
