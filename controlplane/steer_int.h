@@ -98,9 +98,7 @@ struct steer_ptnode {
     uint32_t base1;   /* first child of this node in rt->nodes */
 };
 
-#define STEER_TBL_EXT      0x80000000u /* tbl24 entry -> tbl8 group; direct6 entry -> node */
-#define STEER_TBL24_CHUNK  (1u << 14)  /* tbl24 entries per 64 KiB chunk */
-#define STEER_TBL24_CHUNKS (1u << 10)
+#define STEER_TBL_EXT      0x80000000u /* entry -> the next level (group or trie node) */
 #define STEER_DIRECT6_BITS 16
 #define STEER_STRIDE6      6
 
@@ -117,9 +115,13 @@ struct steer_rt {
     size_t n_segs, n_entries;
     struct steer_lnode *lnodes; /* node 0: "no route" */
     size_t n_lnodes, lnodes_alloc;
-    uint32_t *tbl24; /* 2^24 entries; NULL when there is no IPv4 prefix */
-    uint64_t tbl24_dirty[STEER_TBL24_CHUNKS / 64]; /* chunks the build wrote (others are 0) */
-    uint32_t *tbl8;                                /* groups of 256 */
+    /* IPv4: DIR-16-8-8. tbl16 by the address's top 16 bits; an entry with STEER_TBL_EXT is a
+     * group of 256 in grp16 (bits 16..23), whose entries may in turn be a group of 256 in tbl8
+     * (bits 24..31, for the rare /25../32). NULL when there is no IPv4 prefix. */
+    uint32_t *tbl16; /* 2^16 entries */
+    uint32_t *grp16; /* groups of 256 */
+    size_t n_grp16, grp16_alloc;
+    uint32_t *tbl8; /* groups of 256 */
     size_t n_tbl8;
     size_t n_pfx4;     /* distinct IPv4 prefixes */
     uint32_t *direct6; /* 2^16 entries; NULL when there is no IPv6 prefix */
@@ -332,11 +334,14 @@ steer_lpm4(const struct steer_rt *rt, uint32_t a)
 {
     uint32_t e;
 
-    if (!rt->tbl24)
+    if (!rt->tbl16)
         return 0;
-    e = rt->tbl24[a >> 8];
-    if (e & STEER_TBL_EXT)
-        e = rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (a & 0xffu)];
+    e = rt->tbl16[a >> 16];
+    if (e & STEER_TBL_EXT) {
+        e = rt->grp16[((size_t)(e & ~STEER_TBL_EXT) << 8) | ((a >> 8) & 0xffu)];
+        if (e & STEER_TBL_EXT)
+            e = rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (a & 0xffu)];
+    }
     return e;
 }
 
@@ -417,7 +422,8 @@ steer_lookup(const struct steer_rt *rt, const struct net_addr *a)
  * or points walk->at at the next word to fetch. */
 enum steer_walk_kind {
     STEER_WALK_DONE = 0,
-    STEER_WALK_TBL24,
+    STEER_WALK_TBL16,
+    STEER_WALK_GRP16,
     STEER_WALK_TBL8,
     STEER_WALK_DIRECT6,
     STEER_WALK_NODE6,
@@ -443,9 +449,9 @@ steer_walk_start(const struct steer_rt *rt, const struct net_addr *a, struct ste
         w->hi = (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
                 (uint32_t)a->bytes[2] << 8 | a->bytes[3];
         w->lo = 0;
-        if (rt->tbl24) {
-            w->kind = STEER_WALK_TBL24;
-            w->at = &rt->tbl24[w->hi >> 8];
+        if (rt->tbl16) {
+            w->kind = STEER_WALK_TBL16;
+            w->at = &rt->tbl16[w->hi >> 16];
         }
     } else {
         w->hi = steer_be64(a->bytes);
@@ -466,7 +472,16 @@ steer_walk_step(const struct steer_rt *rt, struct steer_walk *w)
     uint64_t mask;
 
     switch (w->kind) {
-    case STEER_WALK_TBL24:
+    case STEER_WALK_TBL16:
+        e = *(const uint32_t *)w->at;
+        if (e & STEER_TBL_EXT) {
+            w->kind = STEER_WALK_GRP16;
+            w->at = &rt->grp16[((size_t)(e & ~STEER_TBL_EXT) << 8) | ((w->hi >> 8) & 0xffu)];
+            return false;
+        }
+        w->id = e;
+        break;
+    case STEER_WALK_GRP16:
         e = *(const uint32_t *)w->at;
         if (e & STEER_TBL_EXT) {
             w->kind = STEER_WALK_TBL8;
@@ -612,8 +627,11 @@ void steer_scratch_clear(struct steer_scratch *sc);
 /* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their node ids. */
 enum ocdn_err steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);
-/* Release the IPv4 table (NULL does nothing). */
-void steer_lpm4_free(uint32_t *tbl24);
+/* Bytes of the IPv4 and IPv6 lookup tables. */
+size_t steer_lpm4_bytes(const struct steer_rt *rt);
+size_t steer_lpm6_bytes(const struct steer_rt *rt);
+/* Release the IPv4 tables of rt. */
+void steer_lpm4_free(struct steer_rt *rt);
 /* Build the IPv6 trie from n distinct prefixes (hi, lo words) sorted by (addr, len). */
 enum ocdn_err steer_lpm6_build(struct steer_rt *rt, const uint64_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);

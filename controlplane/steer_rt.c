@@ -101,8 +101,7 @@ steer_rt_unref(struct steer_rt *rt)
     free(rt->oca_ids);
     steer_mem_free(rt->seg, rt->seg_alloc);
     steer_mem_free(rt->lnodes, rt->lnodes_alloc);
-    steer_lpm4_free(rt->tbl24);
-    free(rt->tbl8);
+    steer_lpm4_free(rt);
     free(rt->direct6);
     free(rt->nodes);
     free(rt->leaves);
@@ -1404,19 +1403,15 @@ uint64_t
 steer_rt_checksum(const struct steer_rt *rt)
 {
     uint64_t h = 0x7274ull;
-    size_t i;
 
     h = steer_hash_bytes(rt->path_hops_and_offsets, sizeof(rt->path_hops_and_offsets), h);
     h = steer_hash_bytes(rt->oca_ids, rt->n_ocas * sizeof(*rt->oca_ids), h);
     h = steer_hash_bytes(rt->seg, rt->n_seg_words * sizeof(*rt->seg), h);
     h = steer_hash_bytes(rt->lnodes, rt->n_lnodes * sizeof(*rt->lnodes), h);
-    /* The lookup tables themselves: the chunks of tbl24 the build wrote (the others are zero
-     * pages that were never touched), then everything else. */
-    for (i = 0; rt->tbl24 && i < STEER_TBL24_CHUNKS; i++)
-        if ((rt->tbl24_dirty[i / 64] >> (i % 64)) & 1)
-            h = steer_hash_bytes(rt->tbl24 + (size_t)i * STEER_TBL24_CHUNK,
-                                 STEER_TBL24_CHUNK * sizeof(*rt->tbl24), h ^ i);
-    h = steer_hash_bytes(rt->tbl24_dirty, sizeof(rt->tbl24_dirty), h);
+    /* The lookup tables themselves. */
+    if (rt->tbl16)
+        h = steer_hash_bytes(rt->tbl16, ((size_t)1 << 16) * sizeof(*rt->tbl16), h);
+    h = steer_hash_bytes(rt->grp16, rt->n_grp16 * 256 * sizeof(*rt->grp16), h);
     h = steer_hash_bytes(rt->tbl8, rt->n_tbl8 * 256 * sizeof(*rt->tbl8), h);
     if (rt->direct6)
         h = steer_hash_bytes(rt->direct6, ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6),
@@ -1480,10 +1475,7 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
         steer_mem_shrink(rt->lnodes, rt->lnodes_alloc, rt->n_lnodes * sizeof(*rt->lnodes));
     rt->bytes = sizeof(*rt) + rt->n_ocas * sizeof(*rt->oca_ids) +
                 rt->n_seg_words * sizeof(*rt->seg) + rt->n_lnodes * sizeof(*rt->lnodes) +
-                (rt->tbl24 ? ((size_t)1 << 24) * sizeof(*rt->tbl24) : 0) +
-                rt->n_tbl8 * 256 * sizeof(*rt->tbl8) +
-                (rt->direct6 ? ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6) : 0) +
-                rt->n_nodes * sizeof(*rt->nodes) + rt->n_leaves * sizeof(*rt->leaves);
+                steer_lpm4_bytes(rt) + steer_lpm6_bytes(rt);
     rt->checksum = steer_rt_checksum(rt);
     *out = rt;
     rt = NULL;

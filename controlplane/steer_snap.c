@@ -472,13 +472,13 @@ tables_consistent(const struct steer_rt *rt)
 {
     size_t i;
 
-    for (i = 0; rt->tbl24 && i < ((size_t)1 << 24); i++) {
-        uint32_t e;
-        if (!((rt->tbl24_dirty[i / STEER_TBL24_CHUNK / 64] >> (i / STEER_TBL24_CHUNK % 64)) & 1)) {
-            i += STEER_TBL24_CHUNK - 1; /* never written: zero */
-            continue;
-        }
-        e = rt->tbl24[i];
+    for (i = 0; rt->tbl16 && i < ((size_t)1 << 16); i++) {
+        uint32_t e = rt->tbl16[i];
+        if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_grp16 : e >= rt->n_lnodes)
+            return false;
+    }
+    for (i = 0; i < rt->n_grp16 * 256; i++) {
+        uint32_t e = rt->grp16[i];
         if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_tbl8 : e >= rt->n_lnodes)
             return false;
     }
