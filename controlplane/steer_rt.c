@@ -725,9 +725,35 @@ skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
     return 0;
 }
 
+/* Append node (seg, parent, origin) whose up pointer is up (SKIP_COMPUTE: work it out). */
+#define SKIP_COMPUTE UINT32_MAX
+static enum ocdn_err
+append_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t up,
+            uint32_t *node)
+{
+    struct steer_rt *rt = b->rt;
+    struct steer_lnode *nd;
+    enum ocdn_err err;
+
+    if (rt->n_lnodes >= ID_MAX || (rt->n_lnodes + 1) * sizeof(*rt->lnodes) > rt->lnodes_alloc)
+        return OCDN_ETOOBIG;
+    err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
+    if (err)
+        return err;
+    *node = (uint32_t)rt->n_lnodes;
+    b->parent[*node] = parent;
+    nd = &rt->lnodes[rt->n_lnodes++];
+    nd->seg = seg;
+    nd->up = up == SKIP_COMPUTE ? skip_overridden(b, seg, parent) : up;
+    nd->origin_as = origin;
+    nd->up_seg = rt->lnodes[nd->up].seg;
+    return OCDN_OK;
+}
+
 /* The node (seg, parent, origin): an existing one or a new one. */
 static enum ocdn_err
-intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t *node)
+intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t up,
+            uint32_t *node)
 {
     struct steer_rt *rt = b->rt;
     uint64_t hash;
@@ -750,18 +776,9 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
             return OCDN_OK;
         }
     }
-    if (rt->n_lnodes >= ID_MAX || (rt->n_lnodes + 1) * sizeof(*rt->lnodes) > rt->lnodes_alloc)
-        return OCDN_ETOOBIG;
-    err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
+    err = append_node(b, seg, parent, origin, up, node);
     if (err)
         return err;
-    *node = (uint32_t)rt->n_lnodes;
-    b->parent[*node] = parent;
-    rt->lnodes[rt->n_lnodes].seg = seg;
-    rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
-    rt->lnodes[rt->n_lnodes].origin_as = origin;
-    rt->lnodes[rt->n_lnodes].up_seg = rt->lnodes[rt->lnodes[rt->n_lnodes].up].seg;
-    rt->n_lnodes++;
     b->last_node = *node + 1;
     return table_put(&b->nodes, hash, *node);
 }
@@ -1101,7 +1118,7 @@ build_range(struct rtb *b, uint8_t family, const uint32_t *site, const struct ke
         while (depth > 0 && !pk_covers(&stack[depth - 1], &cur))
             depth--;
         parent = depth > 0 ? stack_node[depth - 1] : 0;
-        err = intern_node(b, seg, parent, origin, &node);
+        err = intern_node(b, seg, parent, origin, SKIP_COMPUTE, &node);
         if (err)
             return err;
         stack[depth] = cur;
@@ -1194,7 +1211,7 @@ static enum ocdn_err
 replay(struct rtb *a, const struct rtb *src, uint32_t *node_map)
 {
     const struct steer_rt *sr = src->rt;
-    uint32_t *seg_from = NULL, *seg_to = NULL;
+    uint32_t *seg_from = NULL, *seg_to = NULL, first_new;
     size_t off, ns = 0, j;
     enum ocdn_err err = OCDN_OK;
 
@@ -1212,9 +1229,16 @@ replay(struct rtb *a, const struct rtb *src, uint32_t *node_map)
         err = intern_encoded(a, h, n, steer_seg_sorted(h), &seg_to[ns]);
         off += STEER_SEG_HDR + 6 * n;
     }
+    /* The mapping of src's nodes is one to one (distinct segments stay distinct, and so, by
+     * induction, do nodes), so a node whose parent is one of the replayed ones cannot match
+     * anything already there, and nothing looks for it later: it is appended as is, with its
+     * up pointer mapped. Only a node under a node that a had before (the roots, under node 0)
+     * may exist already and goes through the table. */
+    first_new = (uint32_t)a->rt->n_lnodes;
     node_map[0] = 0;
     for (j = 1; j < sr->n_lnodes && !err; j++) {
         const struct steer_lnode *nd = &sr->lnodes[j];
+        uint32_t parent = node_map[src->parent[j]], up = node_map[nd->up];
         size_t lo = 0, hi = ns;
 
         while (lo < hi) { /* the segment's new offset (segments are in offset order) */
@@ -1224,7 +1248,10 @@ replay(struct rtb *a, const struct rtb *src, uint32_t *node_map)
             else
                 hi = mid;
         }
-        err = intern_node(a, seg_to[lo], node_map[src->parent[j]], nd->origin_as, &node_map[j]);
+        if (parent >= first_new)
+            err = append_node(a, seg_to[lo], parent, nd->origin_as, up, &node_map[j]);
+        else
+            err = intern_node(a, seg_to[lo], parent, nd->origin_as, up, &node_map[j]);
     }
 out:
     free(seg_from);
@@ -1232,23 +1259,33 @@ out:
     return err;
 }
 
-/* Where the second builder starts in the IPv4 keys: about half of all the keys (it also takes
- * the IPv6 ones), moved up to the first prefix that no earlier prefix covers, so that each
- * builder's covering chains are its own. n4 when there is none. */
+/* Work of a prefix, in routes: grouping its routes costs per route, finding its segment and
+ * node (hashes, tables) per prefix, about as much as this many routes (measured). */
+#define PREFIX_COST 6
+
+/* Where the second builder starts in the IPv4 keys: about half of all the work (it also takes
+ * the IPv6 keys, whose prefixes are counted at the IPv4 ratio: they are not sorted yet), moved
+ * up to the first prefix that no earlier prefix covers, so that each builder's covering chains
+ * are its own. n4 when there is none. */
 static size_t
 split_point(const struct keys *k)
 {
-    size_t target = (k->n4 + k->n6) / 2, i;
     uint64_t reach = 0; /* end of the furthest-reaching prefix so far (exclusive) */
+    size_t np4 = 0, i, work, target, done = 0;
 
-    if (target >= k->n4)
-        return k->n4;
+    for (i = 0; i < k->n4; i++)
+        np4 += i == 0 || k->k4[i] >> IDX_BITS != k->k4[i - 1] >> IDX_BITS;
+    work = k->n4 + PREFIX_COST * np4;
+    /* The IPv6 keys: their work at the IPv4 rate, plus their sort (the second builder's). */
+    target = (work + (k->n4 ? work / k->n4 : 1) * k->n6 + k->n6) / 2;
     for (i = 0; i < k->n4; i++) {
         uint64_t addr = k->k4[i] >> 32;
         unsigned len = (unsigned)(k->k4[i] >> IDX_BITS) & 63u;
+        bool is_new = i == 0 || k->k4[i] >> IDX_BITS != k->k4[i - 1] >> IDX_BITS;
 
-        if (i >= target && addr >= reach)
+        if (done >= target && addr >= reach)
             return i;
+        done += 1 + (is_new ? PREFIX_COST : 0);
         if (addr + (1ull << (32 - len)) > reach)
             reach = addr + (1ull << (32 - len));
     }
@@ -1258,7 +1295,8 @@ split_point(const struct keys *k)
 struct part { /* one builder's share */
     struct rtb *b;
     const uint32_t *site;
-    const struct keys *k;
+    struct keys *k;
+    struct steer_scratch *sort; /* for the IPv6 keys, sorted by the builder that takes them */
     size_t from4, to4;
     bool has_v6;
     struct plist p4, p6;
@@ -1271,6 +1309,8 @@ build_part(void *arg)
     struct part *p = arg;
 
     p->err = build_range(p->b, NET_V4, p->site, p->k, p->from4, p->to4, &p->p4);
+    if (!p->err && p->has_v6)
+        p->err = sort_keys6(p->k->k6, p->k->n6, p->sort);
     if (!p->err && p->has_v6)
         p->err = build_range(p->b, NET_V6, p->site, p->k, 0, p->k->n6, &p->p6);
     return NULL;
@@ -1314,7 +1354,7 @@ lpm_job(void *arg)
 /* Segments, nodes and lookup tables from the sorted keys: two builders on the two halves of
  * the work when it is large, the second one's work replayed into the first's tables. */
 static enum ocdn_err
-build_tables(struct rtb *a, const uint32_t *site, const struct keys *k, struct steer_builder *bld)
+build_tables(struct rtb *a, const uint32_t *site, struct keys *k, struct steer_builder *bld)
 {
     struct steer_rt tmp_rt;
     struct rtb second;
@@ -1332,6 +1372,7 @@ build_tables(struct rtb *a, const uint32_t *site, const struct keys *k, struct s
     pa.b = a;
     pa.site = site;
     pa.k = k;
+    pa.sort = &bld->s[STEER_SCRATCH_SORT];
     pa.from4 = 0;
     pa.to4 = m;
     pa.has_v6 = !is_par;
@@ -1461,8 +1502,6 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     e = rtb_init(&b, in, rt, NULL, NULL);
     if (!e)
         e = sort_keys4(k.k4, k.n4, &bld->s[STEER_SCRATCH_SORT]);
-    if (!e)
-        e = sort_keys6(k.k6, k.n6, &bld->s[STEER_SCRATCH_SORT]);
     if (!e)
         e = build_tables(&b, oca_site, &k, bld);
     if (e) {
