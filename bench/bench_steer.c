@@ -32,6 +32,7 @@ struct opts {
 };
 
 static uint64_t rs;
+static double yardstick_rate = 1.0; /* lookups/s of the yardstick, measured first */
 
 static uint64_t
 rnd(void)
@@ -615,8 +616,9 @@ bench_lookups(const struct steer_rt *rt, const struct world *w, size_t n)
     for (i = 0; i < n; i++)
         sum += steer_lpm4(rt, a4[i]);
     t1 = now_s();
-    printf("lookups v4, random addresses:   %7.1f M/s/core (%.1f ns)\n",
-           (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9);
+    printf("lookups v4, random addresses:   %7.1f M/s/core (%.1f ns) = %.2f x yardstick\n",
+           (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9,
+           (double)n / (t1 - t0) / yardstick_rate);
     for (i = 0; i < n; i++) {
         const struct gpfx *p = &w->p4[below((uint32_t)w->n4)];
         a4[i] = (uint32_t)((p->hi | (rnd() & ~mask_hi(p->len))) >> 32);
@@ -625,8 +627,9 @@ bench_lookups(const struct steer_rt *rt, const struct world *w, size_t n)
     for (i = 0; i < n; i++)
         sum += steer_lpm4(rt, a4[i]);
     t1 = now_s();
-    printf("lookups v4, announced space:    %7.1f M/s/core (%.1f ns)\n",
-           (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9);
+    printf("lookups v4, announced space:    %7.1f M/s/core (%.1f ns) = %.2f x yardstick\n",
+           (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9,
+           (double)n / (t1 - t0) / yardstick_rate);
     for (i = 0; i < n; i++) {
         const struct gpfx *p = &w->p6[below((uint32_t)w->n6)];
         a6[2 * i] = p->hi | (rnd() & ~mask_hi(p->len));
@@ -674,65 +677,110 @@ gen_queries(const struct world *w, struct qset *qs, size_t n, unsigned pct_v6, i
     }
 }
 
+/* Queries per steer_decide_batch() call: what an HTTP worker would have queued. */
+#define BATCH_CALL 64
+
+/* Decisions over qs, one at a time (batched: steer_decide_batch() over BATCH_CALL at a time);
+ * prints the rate and its ratio to the same run's DIR-24-8 yardstick; returns s/decision. */
 static double
-bench_decisions(const struct steer_snap *s, const struct qset *qs, const char *what)
+bench_decisions(const struct steer_snap *s, const struct qset *qs, const char *what, bool batched)
 {
-    struct steer_result r;
-    size_t i, modes[3] = {0, 0, 0}, choices = 0;
-    double t0, t1;
+    static struct steer_result r[BATCH_CALL];
+    size_t i, k, modes[3] = {0, 0, 0}, choices = 0;
+    double t0, t1, rate;
 
     t0 = now_s();
-    for (i = 0; i < qs->n; i++) {
-        enum ocdn_err e = steer_decide(s, &qs->q[i], &r);
-        if (e)
-            die("decide", e);
-        modes[r.mode]++;
-        choices += r.n;
+    for (i = 0; i < qs->n; i += k) {
+        k = qs->n - i < BATCH_CALL ? qs->n - i : BATCH_CALL;
+        if (batched) {
+            enum ocdn_err e = steer_decide_batch(s, &qs->q[i], k, r, NULL);
+            if (e)
+                die("decide_batch", e);
+            for (size_t j = 0; j < k; j++) {
+                modes[r[j].mode]++;
+                choices += r[j].n;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < k; j++) {
+            enum ocdn_err e = steer_decide(s, &qs->q[i + j], &r[0]);
+            if (e)
+                die("decide", e);
+            modes[r[0].mode]++;
+            choices += r[0].n;
+        }
     }
     t1 = now_s();
-    printf("decisions, %-28s %6.2f M/s/core (%.0f ns); route %.1f %%, fallback %.1f %%, "
-           "origin %.1f %%, %.2f choices\n",
-           what, (double)qs->n / (t1 - t0) / 1e6, (t1 - t0) / (double)qs->n * 1e9,
+    rate = (double)qs->n / (t1 - t0);
+    printf("decisions, %-27s %-7s %6.2f M/s/core (%4.0f ns) = %.4f x yardstick; route %.1f %%, "
+           "fallback %.1f %%, %.2f choices\n",
+           what, batched ? "batched" : "single", rate / 1e6, 1e9 / rate, rate / yardstick_rate,
            100.0 * (double)modes[0] / (double)qs->n, 100.0 * (double)modes[1] / (double)qs->n,
-           100.0 * (double)modes[2] / (double)qs->n, (double)choices / (double)qs->n);
-    return (t1 - t0) / (double)qs->n;
+           (double)choices / (double)qs->n);
+    return 1.0 / rate;
 }
 
-/* The same decisions, one at a time still, but with the lookups of the queries ahead
- * prefetched in three stages (LPM entry, list node, segment and file holders), as a server
- * that had several requests queued could: shows what is compute and what is memory latency. */
+/* A plain DIR-24-8 (shared/bench/lpm-probe.c: 900 k random prefixes, 60 % /24, 1 % longer),
+ * timed on random addresses: the yardstick that the figures of this run are divided by, since
+ * this machine's speed varies with what else runs on it. */
 static void
-bench_pipelined(const struct steer_snap *s, const struct qset *qs, const char *what)
+yardstick(size_t nl)
 {
-    const struct steer_rt *rt = s->rt;
-    struct steer_result r;
-    size_t i, n = qs->n;
+    size_t np = 900000, i, ntbl8 = 0;
+    uint32_t *tbl24 = calloc((size_t)1 << 24, sizeof(uint32_t));
+    uint32_t *tbl8 = malloc((size_t)65536 * 256 * sizeof(uint32_t));
+    uint32_t *a = malloc(nl * sizeof(uint32_t));
+    uint64_t sum = 0;
     double t0, t1;
 
+    if (!tbl24 || !tbl8 || !a)
+        die("malloc", OCDN_ENOMEM);
+    for (unsigned len = 8; len <= 32; len++) { /* by length: longer prefixes overwrite */
+        uint64_t keep = rs;
+        rs = 88172645463325252ull ^ len;
+        for (i = 0; i < np; i++) {
+            uint32_t r = (uint32_t)(rnd() % 1000), l, p, v = 1 + (uint32_t)i;
+            l = r < 600 ? 24 : r < 990 ? 8 + (uint32_t)(rnd() % 16) : 25 + (uint32_t)(rnd() % 8);
+            if (l != len)
+                continue;
+            p = (uint32_t)rnd() & (~0u << (32 - l));
+            if (l <= 24) {
+                for (uint32_t k = p >> 8; k < (p >> 8) + (1u << (24 - l)); k++)
+                    tbl24[k] = v;
+            } else {
+                uint32_t *g;
+                if (!(tbl24[p >> 8] & 0x80000000u) && ntbl8 < 65536) {
+                    g = tbl8 + (ntbl8 << 8);
+                    for (int k = 0; k < 256; k++)
+                        g[k] = tbl24[p >> 8];
+                    tbl24[p >> 8] = 0x80000000u | (uint32_t)ntbl8++;
+                }
+                if (!(tbl24[p >> 8] & 0x80000000u))
+                    continue;
+                g = tbl8 + ((size_t)(tbl24[p >> 8] & 0x7fffffffu) << 8);
+                for (uint32_t k = p & 0xff; k < (p & 0xff) + (1u << (32 - l)); k++)
+                    g[k] = v;
+            }
+        }
+        rs = keep;
+    }
+    for (i = 0; i < nl; i++)
+        a[i] = (uint32_t)rnd();
     t0 = now_s();
-    for (i = 0; i < n; i++) {
-        if (i + 12 < n) {
-            const struct net_addr *a = &qs->q[i + 12].client;
-            if (a->family == NET_V4 && rt->tbl24)
-                __builtin_prefetch(&rt->tbl24[(uint32_t)a->bytes[0] << 16 |
-                                              (uint32_t)a->bytes[1] << 8 | a->bytes[2]]);
-        }
-        if (i + 8 < n)
-            __builtin_prefetch(&rt->lnodes[steer_lookup(rt, &qs->q[i + 8].client)]);
-        if (i + 4 < n) {
-            const struct steer_query *q = &qs->q[i + 4];
-            uint32_t node = steer_lookup(rt, &q->client);
-            __builtin_prefetch(&rt->slots[rt->lnodes[node].seg]);
-            if (q->file >= 0)
-                __builtin_prefetch(&s->cat->fent[q->file]);
-        }
-        if (steer_decide(s, &qs->q[i], &r))
-            die("decide", OCDN_EINVAL);
+    for (i = 0; i < nl; i++) {
+        uint32_t e = tbl24[a[i] >> 8];
+        if (e & 0x80000000u)
+            e = tbl8[((size_t)(e & 0x7fffffffu) << 8) | (a[i] & 0xff)];
+        sum += e;
     }
     t1 = now_s();
-    printf("decisions, %-28s %6.2f M/s/core (%.0f ns)   [lookups of the next queries "
-           "prefetched]\n",
-           what, (double)n / (t1 - t0) / 1e6, (t1 - t0) / (double)n * 1e9);
+    yardstick_rate = (double)nl / (t1 - t0);
+    printf("yardstick: plain DIR-24-8, 900 k prefixes, random addresses: %.1f M/s/core (%.1f ns)"
+           "   (checksum %llu)\n",
+           yardstick_rate / 1e6, 1e9 / yardstick_rate, (unsigned long long)sum);
+    free(tbl24);
+    free(tbl8);
+    free(a);
 }
 
 /* Latency of one dependent load from memory (256 MiB pointer chase): the unit in which the
@@ -826,6 +874,7 @@ main(int argc, char **argv)
     struct opts o = {1000000, 200000, 12000, 1500, 20000, 20000000, 2000000, 5, 20, 1};
     struct world w;
     struct steer_snap *s = NULL, *s2 = NULL;
+    struct steer_builder *bld;
     struct steer_snap_stats st, st2;
     struct qset qs;
     struct rusage ru;
@@ -896,7 +945,8 @@ main(int argc, char **argv)
     rss1 = rss_mib();
     steer_snap_stats(s, &st);
     getrusage(RUSAGE_SELF, &ru);
-    printf("build: %.2f s; snapshot memory %.1f MiB by its own accounting (route tables %.1f, "
+    printf("build from scratch: %.2f s; snapshot memory %.1f MiB by its own accounting (route "
+           "tables %.1f, "
            "catalog %.1f), RSS +%.1f MiB (peak RSS of the process %.0f MiB)\n",
            t1 - t0, (double)st.memory_bytes / 1048576.0, (double)st.route_bytes / 1048576.0,
            (double)st.catalog_bytes / 1048576.0, rss1 - rss0, (double)ru.ru_maxrss / 1024.0);
@@ -905,10 +955,39 @@ main(int argc, char **argv)
            st.prefixes_v4, st.prefixes_v6, st.lists, st.segments, st.list_entries, st.routes,
            st.tbl8_groups, st.trie_nodes);
 
+    {
+        const struct steer_rt *rt = s->rt;
+        printf("route tables: lists %.1f MiB (segments %.1f, nodes %.1f), IPv4 lookup %.1f MiB, "
+               "IPv6 lookup %.1f MiB\n",
+               (double)(rt->n_seg_words * 4 + rt->n_lnodes * sizeof(*rt->lnodes)) / 1048576.0,
+               (double)rt->n_seg_words * 4 / 1048576.0,
+               (double)(rt->n_lnodes * sizeof(*rt->lnodes)) / 1048576.0,
+               (double)steer_lpm4_bytes(rt) / 1048576.0, (double)steer_lpm6_bytes(rt) / 1048576.0);
+    }
+    /* Routes and catalog changed (new versions): full builds as the engine makes them, with
+     * one builder; the second finds the builder's temporary arrays already mapped. */
+    bld = steer_builder_new();
+    if (!bld)
+        die("builder", OCDN_ENOMEM);
+    for (i = 0; i < 2; i++) {
+        w.in.routes_version = 2 + (uint64_t)i;
+        w.in.catalog_version = 2 + (uint64_t)i;
+        t0 = now_s();
+        e = steer_snap_build_with(bld, &w.in, s, 2 + (uint64_t)i, &s2, err, sizeof(err));
+        t1 = now_s();
+        if (e)
+            die("full rebuild", e);
+        steer_snap_stats(s2, &st2);
+        steer_snap_unref(s);
+        s = s2;
+    }
+    printf("full rebuild, builder reused (routes and catalog rebuilt: %s): %.2f s\n",
+           !st2.routes_shared && !st2.catalog_shared ? "yes" : "no", t1 - t0);
+
     /* A load change: same routes and catalog versions, so only the OCA facts are rebuilt. */
     w.in.ocas[0].load_bps = 0;
     t0 = now_s();
-    e = steer_snap_build(&w.in, s, 2, &s2, err, sizeof(err));
+    e = steer_snap_build_with(bld, &w.in, s, 4, &s2, err, sizeof(err));
     t1 = now_s();
     if (e)
         die("rebuild", e);
@@ -917,13 +996,14 @@ main(int argc, char **argv)
            st2.routes_shared ? "yes" : "no", st2.catalog_shared ? "yes" : "no", (t1 - t0) * 1e3);
     steer_snap_unref(s2);
 
+    yardstick(o.lookups);
     bench_lookups(s->rt, &w, o.lookups);
 
     printf("memory latency here: %.0f ns per dependent load (256 MiB pointer chase)\n",
            memory_latency_ns());
     gen_queries(&w, &qs, o.decisions, 20, -2, 3, false);
-    engine_s = bench_decisions(s, &qs, "video n=3, uniform clients:");
-    bench_pipelined(s, &qs, "video n=3, uniform clients:");
+    engine_s = bench_decisions(s, &qs, "video n=3, random clients:", false);
+    bench_decisions(s, &qs, "video n=3, random clients:", true);
     {
         /* The same decision work with everything in cache: 64 queries over and over. */
         struct qset hot = {malloc(qs.n * sizeof(*qs.q)), qs.n};
@@ -932,27 +1012,31 @@ main(int argc, char **argv)
             die("malloc", OCDN_ENOMEM);
         for (k = 0; k < hot.n; k++)
             hot.q[k] = qs.q[k % 64];
-        bench_decisions(s, &hot, "video n=3, cache-hot:");
+        bench_decisions(s, &hot, "video n=3, repeated (warm):", false);
+        bench_decisions(s, &hot, "video n=3, repeated (warm):", true);
         for (k = 0; k < hot.n; k++)
             hot.q[k].file = STEER_FILE_NONE;
-        bench_decisions(s, &hot, "speed test n=3, cache-hot:");
+        bench_decisions(s, &hot, "speed n=3, repeated (warm):", false);
         free(hot.q);
     }
     free(qs.q);
     gen_queries(&w, &qs, o.decisions, 20, -2, 3, true);
-    bench_decisions(s, &qs, "video n=3, skewed clients:");
+    bench_decisions(s, &qs, "video n=3, skewed clients:", false);
+    bench_decisions(s, &qs, "video n=3, skewed clients:", true);
     free(qs.q);
     gen_queries(&w, &qs, o.decisions, 20, -2, 10, false);
-    bench_decisions(s, &qs, "video n=10, uniform clients:");
+    bench_decisions(s, &qs, "video n=10, random clients:", false);
+    bench_decisions(s, &qs, "video n=10, random clients:", true);
     free(qs.q);
     gen_queries(&w, &qs, o.decisions, 20, STEER_FILE_NONE, 5, false);
-    bench_decisions(s, &qs, "speed test n=5, uniform:");
-    bench_pipelined(s, &qs, "speed test n=5, uniform:");
+    bench_decisions(s, &qs, "speed n=5, random clients:", false);
+    bench_decisions(s, &qs, "speed n=5, random clients:", true);
     free(qs.q);
 
     if (o.ref > 0)
         bench_reference(s, &w, o.ref, engine_s);
     steer_snap_unref(s);
+    steer_builder_free(bld);
     world_free(&w);
     return 0;
 }

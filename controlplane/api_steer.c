@@ -377,7 +377,7 @@ api_route_explorer(struct api_req *rq, struct api_resp *rs)
     }
     memset(&q, 0, sizeof(q));
     q.client = ip;
-    q.file = STEER_FILE_NONE;
+    q.file = STEER_FILE_ANY; /* eligibility as /v1/steer has it (degraded serves), no file */
     q.n = 1;
     q.geo = rq->cp->geoip ? geo_lookup : NULL;
     q.geo_ctx = rq->cp->geoip;

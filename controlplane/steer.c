@@ -3,7 +3,10 @@
  * prefix length, AS path and MED (steps 2-4) and cut into rank groups; here, per query, only
  * the dynamic steps run: eligibility (status, load, catalog), distance, and the weighted
  * rendezvous spread, keeping the best n + 1 in a small array (the extra one labels the n-th
- * choice). No locks, no allocation in steer_decide(); the position lookup is lazy. */
+ * choice). No locks, no allocation in steer_decide(); the position lookup is lazy.
+ * steer_decide_batch() makes the same decisions for a batch after walking all its lookups
+ * and lists in stages that only prefetch, so that the cache misses of different queries
+ * overlap instead of following each other. */
 #include "steer.h"
 
 #include <stdlib.h>
@@ -19,15 +22,21 @@ struct pick {
     double score; /* rendezvous score, higher first */
     uint64_t id;  /* OCA id: the last tie-break */
     uint32_t oca;
-    uint32_t cand;   /* slot of the entry; NO_CAND in the geo fallback */
+    uint32_t cand;   /* word offset of the entry's struct steer_rent; NO_CAND in the fallback */
     uint32_t group;  /* rank group ordinal inside the list */
-    uint32_t origin; /* origin AS of the entry's route */
+    uint32_t origin; /* origin AS of the entry's route, unless is_origin_in_entry */
+    bool is_origin_in_entry; /* the segment has STEER_SEG_ORIGINS: the entry has it */
 };
 
 struct qctx {
     const struct steer_snap *s;
     const struct steer_query *q;
     bool speed;
+    const uint32_t *eb; /* s->elig[] for the query's kind */
+    const uint32_t *hb; /* the file's holders as a bitmap, or NULL */
+    const uint32_t *ha; /* or as a sorted array of ha_n OCAs (is_array) */
+    uint32_t ha_n;
+    bool is_array;
     uint64_t base; /* spread key of (client net, file) */
     enum steer_geo geo;
     bool known;   /* lat/lon valid */
@@ -54,7 +63,8 @@ check_query(const struct steer_snap *s, const struct steer_query *q, bool need_n
         return OCDN_EINVAL;
     if (need_n && (q->n < 1 || q->n > s->policy.max_n))
         return OCDN_EINVAL;
-    if (q->file != STEER_FILE_NONE && (q->file < 0 || (size_t)q->file >= s->cat->n_files))
+    if (q->file != STEER_FILE_NONE && q->file != STEER_FILE_ANY &&
+        (q->file < 0 || (size_t)q->file >= s->cat->n_files))
         return OCDN_EINVAL;
     if (q->has_geo && !geo_coords_valid(q->lat, q->lon))
         return OCDN_EINVAL;
@@ -67,8 +77,27 @@ ctx_init(struct qctx *c, const struct steer_snap *s, const struct steer_query *q
     c->s = s;
     c->q = q;
     c->speed = q->file == STEER_FILE_NONE;
-    c->base =
-        steer_spread_base(&q->client, c->speed ? STEER_SPEEDTEST_HASH : s->cat->file_hash[q->file]);
+    c->eb = s->elig[c->speed];
+    c->hb = NULL;
+    c->ha = NULL;
+    c->ha_n = 0;
+    c->is_array = false;
+    if (q->file >= 0) {
+        const struct steer_fent *fe = &s->cat->fent[q->file];
+        if (fe->is_bitmap) {
+            c->hb = s->cat->pool + fe->off;
+        } else {
+            c->ha = s->cat->pool + fe->off;
+            c->ha_n = fe->n;
+            c->is_array = true;
+        }
+    }
+    if (c->speed)
+        c->base = steer_spread_base(&q->client, STEER_SPEEDTEST_HASH);
+    else if (q->file == STEER_FILE_ANY)
+        c->base = steer_spread_base(&q->client, STEER_ANYFILE_HASH);
+    else
+        c->base = steer_spread_base(&q->client, s->cat->file_hash[q->file]);
     c->geo = q->has_geo ? STEER_GEO_GIVEN : STEER_GEO_NOT_NEEDED;
     c->known = q->has_geo;
     c->lat = q->has_geo ? q->lat : 0.0;
@@ -119,12 +148,41 @@ site_gkey(struct qctx *c, uint32_t site)
     return c->known ? steer_geo_key(&c->s->policy, site_km(c, site)) : 0.0;
 }
 
+static bool
+in_sorted(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+/* The ranking's test: a word of the eligibility bitmap and one of the file's holders. */
+static inline bool
+eligible(const struct qctx *c, uint32_t oca)
+{
+    uint32_t w = c->eb[oca >> 5];
+
+    if (c->hb)
+        w &= c->hb[oca >> 5];
+    if (!((w >> (oca & 31u)) & 1u))
+        return false;
+    return !c->is_array || in_sorted(c->ha, c->ha_n, oca);
+}
+
+/* Why OCA oca is not eligible (explain). */
 static enum steer_inelig
 inelig(const struct qctx *c, uint32_t oca)
 {
     enum steer_inelig r = steer_oq_inelig(&c->s->oq[oca], c->speed);
 
-    if (r == STEER_ELIGIBLE && !c->speed && !steer_cat_holds(c->s->cat, (uint32_t)c->q->file, oca))
+    if (r == STEER_ELIGIBLE && !eligible(c, oca))
         return STEER_INELIG_NO_FILE;
     return r;
 }
@@ -166,7 +224,7 @@ insert(struct pick *v, unsigned from, unsigned *n, unsigned cap, const struct pi
  * position is looked up if it is not known yet. */
 static void
 add(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap, uint32_t oca,
-    uint32_t cand, uint32_t group, uint32_t origin)
+    uint32_t cand, uint32_t group, uint32_t origin, bool is_origin_in_entry)
 {
     const struct steer_oq *o = &c->s->oq[oca];
     struct pick p;
@@ -190,34 +248,44 @@ add(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned cap, 
     p.cand = cand;
     p.group = group;
     p.origin = origin;
+    p.is_origin_in_entry = is_origin_in_entry;
+    if (cand != NO_CAND) /* its route fields go into the answer if it stays */
+        __builtin_prefetch(c->s->rt->seg + cand);
     insert(v, g->from, n, cap, &p);
 }
 
-/* True when a more specific level of the chain (segments lv[0..nlv)) has its own entry for oca. */
+/* True when a more specific level of the chain (segment headers lv[0..nlv)) has its own entry
+ * for oca. */
 static bool
-overridden(const struct steer_rt *rt, const uint32_t *lv, unsigned nlv, uint32_t oca)
+overridden(const uint32_t *const *lv, unsigned nlv, uint32_t oca)
 {
     unsigned j;
 
     for (j = 0; j < nlv; j++) {
-        const struct steer_shdr *h = &rt->slots[lv[j]].h;
-        const uint32_t *v = rt->slot_oca + lv[j] + 1;
-        uint32_t bits = (oca & 63u) < 32 ? h->filter_lo : h->filter_hi;
-        size_t lo = 0, hi = h->n;
+        const uint32_t *h = lv[j];
+        uint32_t bits = (oca & 63u) < 32 ? h[1] : h[2];
 
-        if (!((bits >> (oca & 31u)) & 1u))
-            continue;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (v[mid] < oca)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < h->n && v[lo] == oca)
+        if (((bits >> (oca & 31u)) & 1u) && in_sorted(steer_seg_sorted(h), steer_seg_n(h), oca))
             return true;
     }
     return false;
+}
+
+/* Start fetching the holder words of a level's first entries: they are its next misses, and
+ * independent of each other. */
+static void
+prefetch_holders(const uint32_t *hb, const uint32_t *rk, uint32_t n, uint32_t max)
+{
+    uintptr_t last = 0;
+    uint32_t i;
+
+    for (i = 0; i < n && i < max; i++) {
+        const uint32_t *w = hb + ((rk[i] & STEER_RANK_OCA_MASK) >> 5);
+        if ((uintptr_t)w / 64 != last) {
+            __builtin_prefetch(w);
+            last = (uintptr_t)w / 64;
+        }
+    }
 }
 
 /* Best cap eligible OCAs of node id: its own entries, then its parents', rank group by rank
@@ -226,23 +294,30 @@ static unsigned
 rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
 {
     const struct steer_rt *rt = c->s->rt;
-    uint32_t lv[STEER_CHAIN_MAX];
+    const uint32_t *lv[STEER_CHAIN_MAX];
     struct gscan g = {0, NO_SITE, false};
     unsigned n = 0, nlv = 0;
     uint32_t i, group = 0;
 
     for (; id != 0 && nlv < STEER_CHAIN_MAX; id = rt->lnodes[id].up) {
-        uint32_t seg = rt->lnodes[id].seg, origin = rt->lnodes[id].origin_as;
-        const struct steer_shdr *h = &rt->slots[seg].h;
-        const union steer_slot *e = rt->slots + seg + 1;
+        const struct steer_lnode *nd = &rt->lnodes[id];
+        const uint32_t *h = rt->seg + nd->seg, *rk = h + STEER_SEG_HDR;
+        uint32_t ne = steer_seg_n(h), rent0 = nd->seg + STEER_SEG_HDR + ne;
+        bool in_entry = (h[0] & STEER_SEG_ORIGINS) != 0;
 
-        /* The next level's node is the next miss: start fetching it now. */
-        __builtin_prefetch(&rt->lnodes[rt->lnodes[id].up]);
-        lv[nlv] = seg;
-        for (i = 0; i < h->n; i++) {
-            uint32_t oca = e[i].c.oca;
+        /* If this level does not fill the answer, the next one is the next miss: its node
+         * and its entries are both known now (the node carries up_seg). */
+        if (nd->up) {
+            __builtin_prefetch(&rt->lnodes[nd->up]);
+            __builtin_prefetch(rt->seg + nd->up_seg);
+        }
+        if (c->hb)
+            prefetch_holders(c->hb, rk, ne, 16);
+        lv[nlv] = h;
+        for (i = 0; i < ne; i++) {
+            uint32_t w = rk[i], oca = w & STEER_RANK_OCA_MASK;
 
-            if ((i == 0 && nlv > 0) || (e[i].c.flags & STEER_CAND_STEP_MASK)) {
+            if ((i == 0 && nlv > 0) || (w >> STEER_RANK_STEP_SHIFT)) {
                 if (n >= cap)
                     return n; /* later groups rank below everything picked */
                 group++;
@@ -250,7 +325,7 @@ rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
                 g.site = NO_SITE;
                 g.is_multi = false;
             }
-            if (inelig(c, oca) != STEER_ELIGIBLE || (nlv > 0 && overridden(rt, lv, nlv, oca)))
+            if (!eligible(c, oca) || (nlv > 0 && overridden(lv, nlv, oca)))
                 continue;
             if (group > 0 && g.from == cap - 1) {
                 /* Only the label of the last choice is missing, and any member of a later
@@ -258,12 +333,11 @@ rank_route(struct qctx *c, uint32_t id, struct pick *v, unsigned cap)
                  * distance. */
                 memset(&v[n], 0, sizeof(v[n]));
                 v[n].oca = oca;
-                v[n].cand = seg + 1 + i;
+                v[n].cand = rent0 + 4 * i;
                 v[n].group = group;
                 return n + 1;
             }
-            add(c, &g, v, &n, cap, oca, seg + 1 + i, group,
-                h->has_origins ? e[i].c.origin_as : origin);
+            add(c, &g, v, &n, cap, oca, rent0 + 4 * i, group, nd->origin_as, in_entry);
         }
         nlv++;
     }
@@ -278,8 +352,8 @@ add_site(struct qctx *c, struct gscan *g, struct pick *v, unsigned *n, unsigned 
     uint32_t k;
 
     for (k = f->first; k < f->first + f->n; k++)
-        if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
-            add(c, g, v, n, cap, c->s->fb[k], NO_CAND, 0, 0);
+        if (eligible(c, c->s->fb[k]))
+            add(c, g, v, n, cap, c->s->fb[k], NO_CAND, 0, 0, false);
 }
 
 static bool
@@ -288,7 +362,7 @@ site_has_eligible(const struct qctx *c, const struct steer_fbsite *f)
     uint32_t k;
 
     for (k = f->first; k < f->first + f->n; k++)
-        if (inelig(c, c->s->fb[k]) == STEER_ELIGIBLE)
+        if (eligible(c, c->s->fb[k]))
             return true;
     return false;
 }
@@ -352,14 +426,20 @@ rank_fallback(struct qctx *c, struct pick *v, unsigned cap)
     return n;
 }
 
+static const struct steer_rent *
+rent_at(const struct steer_rt *rt, uint32_t cand)
+{
+    return (const struct steer_rent *)(const void *)(rt->seg + cand);
+}
+
 static enum steer_step
 step_between(const struct qctx *c, const struct pick *a, const struct pick *b)
 {
     const struct steer_policy *p = &c->s->policy;
 
     if (a->group != b->group) {
-        const struct steer_cand *x = &c->s->rt->slots[a->cand].c;
-        const struct steer_cand *y = &c->s->rt->slots[b->cand].c;
+        const struct steer_rent *x = rent_at(c->s->rt, a->cand);
+        const struct steer_rent *y = rent_at(c->s->rt, b->cand);
         enum route_src sx = x->flags & STEER_CAND_SRC_MASK, sy = y->flags & STEER_CAND_SRC_MASK;
         if (x->plen != y->plen)
             return STEER_STEP_PREFIX;
@@ -376,7 +456,7 @@ fill(struct qctx *c, const struct pick *p, struct steer_choice *ch)
     memset(ch, 0, sizeof(*ch));
     ch->oca = p->oca;
     if (p->cand != NO_CAND) {
-        const struct steer_cand *cd = &c->s->rt->slots[p->cand].c;
+        const struct steer_rent *cd = rent_at(c->s->rt, p->cand);
         enum route_src src = cd->flags & STEER_CAND_SRC_MASK;
 
         ch->has_route = true;
@@ -387,51 +467,34 @@ fill(struct qctx *c, const struct pick *p, struct steer_choice *ch)
         ch->has_med = (cd->flags & STEER_CAND_HAS_MED) != 0;
         ch->med = cd->med;
         ch->med_eff = steer_med_eff(&c->s->policy, ch->has_med, cd->med, src);
-        ch->origin_as = p->origin;
+        ch->origin_as = p->is_origin_in_entry ? cd->origin_as : p->origin;
         ch->first_as = cd->first_as;
     }
     ch->distance_km = c->known ? site_km(c, c->s->oq[p->oca].site) : -1.0;
 }
 
 /* Origin AS of the best-ranked route: the lowest one among the first rank group (which is
- * in the list's own entries). */
+ * in the list's own entries), kept in the segment's header unless the node has it. */
 static uint32_t
 client_asn(const struct steer_rt *rt, uint32_t id)
 {
-    uint32_t seg = rt->lnodes[id].seg;
-    const struct steer_shdr *h = &rt->slots[seg].h;
-    const union steer_slot *e = rt->slots + seg + 1;
-    uint32_t i, asn;
+    const uint32_t *h = rt->seg + rt->lnodes[id].seg;
 
-    if (h->n == 0)
+    if (steer_seg_n(h) == 0)
         return 0;
-    if (!h->has_origins)
-        return rt->lnodes[id].origin_as;
-    asn = e[0].c.origin_as;
-    for (i = 1; i < h->n && !(e[i].c.flags & STEER_CAND_STEP_MASK); i++)
-        if (e[i].c.origin_as < asn)
-            asn = e[i].c.origin_as;
-    return asn;
+    return h[0] & STEER_SEG_ORIGINS ? h[3] : rt->lnodes[id].origin_as;
 }
 
-enum ocdn_err
-steer_decide(const struct steer_snap *s, const struct steer_query *q, struct steer_result *out)
+/* steer_decide() once the query is checked and its node (id) looked up. */
+static void
+decide_one(const struct steer_snap *s, const struct steer_query *q, uint32_t id,
+           struct steer_result *out)
 {
     struct pick v[STEER_MAX_N + 1];
-    uint32_t id;
     struct qctx c;
     unsigned n = 0, j;
-    enum ocdn_err err;
 
-    out->n = 0;
-    err = check_query(s, q, true);
-    if (err)
-        return err;
     ctx_init(&c, s, q);
-    /* The file's holder set and the lookup are independent misses: overlap them. */
-    if (!c.speed)
-        __builtin_prefetch(&s->cat->fent[q->file]);
-    id = steer_lookup(s->rt, &q->client);
     out->client_asn = client_asn(s->rt, id);
     if (id)
         n = rank_route(&c, id, v, q->n + 1);
@@ -450,7 +513,149 @@ steer_decide(const struct steer_snap *s, const struct steer_query *q, struct ste
     out->geo = c.geo;
     out->lat = c.known ? c.lat : 0.0;
     out->lon = c.known ? c.lon : 0.0;
+}
+
+enum ocdn_err
+steer_decide(const struct steer_snap *s, const struct steer_query *q, struct steer_result *out)
+{
+    enum ocdn_err err;
+
+    out->n = 0;
+    err = check_query(s, q, true);
+    if (err)
+        return err;
+    /* The file's holder set and the lookup are independent misses: overlap them. */
+    if (q->file >= 0)
+        __builtin_prefetch(&s->cat->fent[q->file]);
+    decide_one(s, q, steer_lookup(s->rt, &q->client), out);
     return OCDN_OK;
+}
+
+/* ---- batches ---------------------------------------------------------------------------- */
+
+/* A batch is decided BATCH queries at a time, in passes over them: each pass reads, for every
+ * query, what the previous pass prefetched for it (the first word of its lookup, the next
+ * level of an IPv6 walk, its list node, its first segments) and prefetches the next thing.
+ * A query's misses then overlap those of the other queries of the batch instead of following
+ * each other; the last pass makes the decisions on data that is (mostly) in cache. */
+#define BATCH 32
+
+struct bq { /* one query of a batch */
+    struct steer_walk w;
+    const uint32_t *hb; /* holders bitmap of the file, or NULL */
+    bool is_ok;
+};
+
+static void
+stage_start(const struct steer_snap *s, const struct steer_query *q, struct bq *b)
+{
+    b->hb = NULL;
+    steer_walk_start(s->rt, &q->client, &b->w);
+    if (b->w.at)
+        __builtin_prefetch(b->w.at);
+    if (q->file >= 0) {
+        __builtin_prefetch(&s->cat->fent[q->file]);
+        __builtin_prefetch(&s->cat->file_hash[q->file]);
+    }
+}
+
+/* The node is known: fetch the header and first entries of its segment and of the next
+ * level's (the node carries up_seg). */
+static void
+stage_node(const struct steer_snap *s, const struct steer_query *q, struct bq *b)
+{
+    const struct steer_rt *rt = s->rt;
+    const struct steer_lnode *nd;
+
+    if (q->file >= 0 && s->cat->fent[q->file].is_bitmap)
+        b->hb = s->cat->pool + s->cat->fent[q->file].off;
+    if (!b->w.id)
+        return;
+    nd = &rt->lnodes[b->w.id];
+    __builtin_prefetch(rt->seg + nd->seg);
+    __builtin_prefetch(rt->seg + nd->seg + 16);
+    if (nd->up) {
+        __builtin_prefetch(&rt->lnodes[nd->up]);
+        __builtin_prefetch(rt->seg + nd->up_seg);
+    }
+}
+
+/* The segments are in: fetch the holder words of their first entries, and the rest of a
+ * small own segment (route fields, sorted OCAs). */
+static void
+stage_seg(const struct steer_rt *rt, const struct bq *b)
+{
+    const struct steer_lnode *nd;
+    const uint32_t *h;
+    uint32_t words, k;
+
+    if (!b->w.id)
+        return;
+    nd = &rt->lnodes[b->w.id];
+    h = rt->seg + nd->seg;
+    words = STEER_SEG_HDR + 6 * steer_seg_n(h);
+    for (k = 32; k < words && k < 64; k += 16)
+        __builtin_prefetch(h + k);
+    if (!b->hb)
+        return;
+    prefetch_holders(b->hb, h + STEER_SEG_HDR, steer_seg_n(h), 16);
+    if (nd->up) {
+        h = rt->seg + nd->up_seg;
+        prefetch_holders(b->hb, h + STEER_SEG_HDR, steer_seg_n(h), 16);
+    }
+}
+
+enum ocdn_err
+steer_decide_batch(const struct steer_snap *s, const struct steer_query *q, size_t n,
+                   struct steer_result *out, enum ocdn_err *errs)
+{
+    struct bq b[BATCH];
+    enum ocdn_err first = OCDN_OK;
+    size_t base, k, m;
+    bool busy;
+
+    for (base = 0; base < n; base += m) {
+        m = n - base < BATCH ? n - base : BATCH;
+        for (k = 0; k < m; k++) {
+            enum ocdn_err e = check_query(s, &q[base + k], true);
+
+            out[base + k].n = 0;
+            if (errs)
+                errs[base + k] = e;
+            if (e && !first)
+                first = e;
+            b[k].is_ok = !e;
+            if (!e)
+                stage_start(s, &q[base + k], &b[k]);
+        }
+        /* The lookups, one level per pass (an IPv6 walk takes several). */
+        do {
+            busy = false;
+            for (k = 0; k < m; k++) {
+                if (!b[k].is_ok || b[k].w.kind == STEER_WALK_DONE)
+                    continue;
+                if (steer_walk_step(s->rt, &b[k].w)) {
+                    __builtin_prefetch(&s->rt->lnodes[b[k].w.id]);
+                } else {
+                    __builtin_prefetch(b[k].w.at);
+                    busy = true;
+                }
+            }
+        } while (busy);
+        for (k = 0; k < m; k++)
+            if (b[k].is_ok)
+                stage_node(s, &q[base + k], &b[k]);
+        for (k = 0; k < m; k++)
+            if (b[k].is_ok)
+                stage_seg(s->rt, &b[k]);
+        /* The next batch's queries (a caller's array may be cold). */
+        for (k = base + m; k < base + 2 * m && k < n; k++)
+            __builtin_prefetch(&q[k]);
+        for (k = 0; k < m; k++)
+            if (b[k].is_ok)
+                decide_one(s, &q[base + k], b[k].w.id, &out[base + k]);
+    }
+    return first;
 }
 
 /* ---- explain ---------------------------------------------------------------------------- */
@@ -481,7 +686,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
               struct steer_choice *v, size_t cap, struct steer_explain *out)
 {
     const struct steer_rt *rt = s->rt;
-    uint32_t lv[STEER_CHAIN_MAX];
+    const uint32_t *lv[STEER_CHAIN_MAX];
     struct xent *x = NULL;
     struct qctx c;
     size_t i, nx = 0, ne = 0, total = 0;
@@ -498,7 +703,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
     id = steer_lookup(rt, &q->client);
     out->client_asn = client_asn(rt, id);
     for (k = id; k != 0; k = rt->lnodes[k].up)
-        total += rt->slots[rt->lnodes[k].seg].h.n;
+        total += steer_seg_n(rt->seg + rt->lnodes[k].seg);
     if (total) {
         x = malloc(total * sizeof(*x));
         if (!x)
@@ -506,23 +711,23 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
     }
     /* Every OCA at its most specific level, in list order. */
     for (k = id, nlv = 0; k != 0 && nlv < STEER_CHAIN_MAX; k = rt->lnodes[k].up, nlv++) {
-        uint32_t seg = rt->lnodes[k].seg;
-        uint32_t origin = rt->lnodes[k].origin_as;
-        const struct steer_shdr *h = &rt->slots[seg].h;
-        const union steer_slot *e = rt->slots + seg + 1;
+        const struct steer_lnode *nd = &rt->lnodes[k];
+        const uint32_t *h = rt->seg + nd->seg, *rk = h + STEER_SEG_HDR;
+        uint32_t len = steer_seg_n(h), rent0 = nd->seg + STEER_SEG_HDR + len;
 
-        lv[nlv] = seg;
-        for (i = 0; i < h->n; i++) {
-            uint32_t oca = e[i].c.oca;
+        lv[nlv] = h;
+        for (i = 0; i < len; i++) {
+            uint32_t oca = rk[i] & STEER_RANK_OCA_MASK;
 
-            if ((i == 0 && nlv > 0) || (e[i].c.flags & STEER_CAND_STEP_MASK))
+            if ((i == 0 && nlv > 0) || (rk[i] >> STEER_RANK_STEP_SHIFT))
                 group++;
-            if (nlv > 0 && overridden(rt, lv, nlv, oca))
+            if (nlv > 0 && overridden(lv, nlv, oca))
                 continue;
             x[nx].p.oca = oca;
-            x[nx].p.cand = seg + 1 + (uint32_t)i;
+            x[nx].p.cand = rent0 + 4 * (uint32_t)i;
             x[nx].p.group = group;
-            x[nx].p.origin = h->has_origins ? e[i].c.origin_as : origin;
+            x[nx].p.origin = nd->origin_as;
+            x[nx].p.is_origin_in_entry = (h[0] & STEER_SEG_ORIGINS) != 0;
             if (first_site == NO_SITE)
                 first_site = s->oq[oca].site;
             else if (s->oq[oca].site != first_site)
@@ -552,7 +757,7 @@ steer_explain(const struct steer_snap *s, const struct steer_query *q, uint64_t 
     } else {
         out->mode = STEER_MODE_ORIGIN;
         for (i = 0; i < s->n_fb; i++) {
-            if (inelig(&c, s->fb[i]) == STEER_ELIGIBLE) {
+            if (eligible(&c, s->fb[i])) {
                 out->mode = STEER_MODE_GEO_FALLBACK;
                 break;
             }

@@ -30,6 +30,7 @@
 #define STEER_MAX_FILES    (16u << 20)
 #define STEER_MAX_HOLDINGS (1u << 31)
 #define STEER_FILE_NONE    (-1) /* steer_query.file for the speed test: catalog not consulted */
+#define STEER_FILE_ANY     (-2) /* video eligibility, catalog not consulted (route explorer) */
 
 /* ---- input (built by a loader; copied into the snapshot) ------------------------------------ */
 
@@ -147,6 +148,18 @@ struct steer_snap_stats {
 enum ocdn_err steer_snap_build(const struct steer_input *in, const struct steer_snap *prev,
                                uint64_t generation, struct steer_snap **out, char *err,
                                size_t errlen);
+/* Memory a full build needs only while it runs (sort keys, the second core's tables): kept
+ * from one build to the next so that a rebuild does not pay again for fresh pages (given back
+ * to the kernel lazily in between: MADV_FREE). One build at a time per builder. */
+struct steer_builder;
+/* New builder (no memory yet); NULL when out of memory. */
+struct steer_builder *steer_builder_new(void);
+/* Release everything the builder keeps. NULL does nothing. */
+void steer_builder_free(struct steer_builder *b);
+/* steer_snap_build() using b's memory (b may be NULL: then like steer_snap_build()). */
+enum ocdn_err steer_snap_build_with(struct steer_builder *b, const struct steer_input *in,
+                                    const struct steer_snap *prev, uint64_t generation,
+                                    struct steer_snap **out, char *err, size_t errlen);
 /* Take another reference; returns s. Atomic. */
 struct steer_snap *steer_snap_ref(struct steer_snap *s);
 /* Drop a reference; the last one frees the snapshot. NULL does nothing. Atomic. */
@@ -180,7 +193,8 @@ typedef bool steer_geo_fn(void *ctx, const struct net_addr *a, double *lat, doub
 
 struct steer_query {
     struct net_addr client;
-    int32_t file; /* steer_snap_file_find() index, or STEER_FILE_NONE for the speed test */
+    int32_t file; /* steer_snap_file_find() index, STEER_FILE_NONE for the speed test, or
+                     STEER_FILE_ANY: video eligibility without the catalog */
     unsigned n;   /* choices wanted, 1..policy.max_n (ignored by steer_explain()) */
     bool has_geo; /* lat/lon given (then geo is not called) */
     double lat, lon;
@@ -252,6 +266,12 @@ struct steer_result {
  * outside 1..policy.max_n, an unknown file index or address family. No locks, no allocation. */
 enum ocdn_err steer_decide(const struct steer_snap *s, const struct steer_query *q,
                            struct steer_result *out);
+
+/* steer_decide() for q[0..n) into out[0..n): the same answers, faster per query than one at a
+ * time (the cache misses of up to 32 queries overlap). errs (may be NULL) gets each query's
+ * error; returns the first error (its query's out->n is 0), OCDN_OK when all succeeded. */
+enum ocdn_err steer_decide_batch(const struct steer_snap *s, const struct steer_query *q, size_t n,
+                                 struct steer_result *out, enum ocdn_err *errs);
 
 struct steer_explain {
     enum steer_mode mode; /* what steer_decide() would answer */

@@ -54,7 +54,7 @@ steer_cat_unref(struct steer_cat *c)
     free(c->file_hash);
     free(c->map);
     free(c->fent);
-    free(c->pool);
+    steer_mem_free(c->pool, c->pool_alloc);
     free(c);
 }
 
@@ -175,7 +175,10 @@ build_holders(const struct steer_input *in, struct steer_cat *c, char *err, size
         cur[i] = total;
         total += c->fent[i].is_bitmap ? words : c->fent[i].n;
     }
-    c->pool = calloc(total ? total : 1, sizeof(*c->pool));
+    /* Huge pages: the holders of a query's file are read at random, and 4 KiB pages over tens
+     * of megabytes would add a TLB miss to most of those reads. */
+    c->pool_alloc = (total ? total : 1) * sizeof(*c->pool);
+    c->pool = steer_mem_alloc(c->pool_alloc);
     if (!c->pool) {
         e = OCDN_ENOMEM;
         goto out;

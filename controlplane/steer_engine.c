@@ -19,7 +19,8 @@
 
 struct steer_engine {
     struct steer_engine_cfg cfg;
-    pthread_mutex_t pub_mu; /* guards cur only: readers hold it for a pointer copy + ref */
+    struct steer_builder *builder; /* reused by every rebuild (under build_mu) */
+    pthread_mutex_t pub_mu;        /* guards cur only: readers hold it for a pointer copy + ref */
     struct steer_snap *cur;
     atomic_uint_fast64_t published; /* bumped after each publication (steer_engine_published) */
     pthread_mutex_t build_mu;       /* one load+build at a time (thread or build_now) */
@@ -63,7 +64,9 @@ steer_engine_new(const struct steer_engine_cfg *cfg)
     /* Each engine counts publications in its own range, so (engine, counter) never repeats
      * even when a new engine reuses a freed one's address. */
     atomic_init(&e->published, (atomic_fetch_add(&engines, 1) + 1) << 32);
-    if (pthread_condattr_init(&ca) != 0) {
+    e->builder = steer_builder_new();
+    if (!e->builder || pthread_condattr_init(&ca) != 0) {
+        steer_builder_free(e->builder);
         free(e);
         return NULL;
     }
@@ -71,6 +74,7 @@ steer_engine_new(const struct steer_engine_cfg *cfg)
     if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
         pthread_cond_init(&e->cond, &ca) != 0) {
         pthread_condattr_destroy(&ca);
+        steer_builder_free(e->builder);
         free(e);
         return NULL;
     }
@@ -109,7 +113,7 @@ rebuild(struct steer_engine *e, char *err, size_t errlen, uint64_t *out_gen)
             snprintf(err, errlen, "load: %s", ocdn_err_str(rc));
     } else {
         prev = steer_engine_get(e);
-        rc = steer_snap_build(&in, prev, gen, &snap, err, errlen);
+        rc = steer_snap_build_with(e->builder, &in, prev, gen, &snap, err, errlen);
         steer_snap_unref(prev);
     }
     if (e->cfg.free_input)
@@ -231,6 +235,7 @@ steer_engine_free(struct steer_engine *e)
     pthread_mutex_destroy(&e->pub_mu);
     pthread_mutex_destroy(&e->build_mu);
     pthread_mutex_destroy(&e->mu);
+    steer_builder_free(e->builder);
     free(e);
 }
 

@@ -12,10 +12,10 @@
 #include "geo.h"
 #include "steer.h"
 
-/* One OCA's best route for a prefix: its most specific route covering the prefix. A segment
- * is a run of these sorted by (path_eff, med_eff, site, oca), all of one prefix length.
- * origin_as is 0 in segments whose entries share one origin: the node holds it (transit
- * routes to a million prefixes of 75k origin networks then share segments). */
+/* One OCA's best route for a prefix: its most specific route covering the prefix, as the build
+ * compares them. A segment is a run of these sorted by (path_eff, med_eff, site, oca), all of
+ * one prefix length. origin_as is 0 in segments whose entries share one origin: the node holds
+ * it (transit routes to a million prefixes of 75k origin networks then share segments). */
 struct steer_cand {
     uint32_t oca;
     uint32_t med;
@@ -26,34 +26,66 @@ struct steer_cand {
     uint8_t flags; /* STEER_CAND_* */
 };
 
-#define STEER_CAND_SRC_MASK   0x03u /* enum route_src */
-#define STEER_CAND_HAS_MED    0x04u
-#define STEER_CAND_STEP_SHIFT 3 /* 0: same rank group as the previous entry; else 1 + the step */
-#define STEER_CAND_STEP_MASK  0x18u
+#define STEER_CAND_SRC_MASK 0x03u /* enum route_src */
+#define STEER_CAND_HAS_MED  0x04u
 
 /* Candidate lists. The list of a distinct prefix is its own entries (the OCAs that learned
  * exactly this prefix, their best route each, sorted) followed by the list of its covering
  * prefix minus the OCAs that an own entry overrides. It is stored as a node (segment, parent
  * node): segments are hash-consed on their content, so the thousands of prefixes a partner
  * announces identically to the OCAs of a site share one, and nodes on (segment, parent), so
- * prefixes with the same segment under the same covering prefix share one node. */
-struct steer_shdr { /* a segment lives in the slot array as this header + its n entries */
-    uint32_t n;
-    uint32_t filter_lo, filter_hi; /* bit (oca % 64) set for each OCA ("overridden?") */
-    uint32_t has_origins; /* entries carry their origin AS; else it is the node's (and 0 here) */
-    uint32_t pad;
+ * prefixes with the same segment under the same covering prefix share one node.
+ *
+ * A segment of n entries is 4 + 6n consecutive words of rt->seg, laid out for the query:
+ *   [0]            n | STEER_SEG_ORIGINS (the entries carry their origin AS; else the node's)
+ *   [1], [2]       filter: bit (oca % 64) set for each OCA ("overridden?" in one test)
+ *   [3]            lowest origin AS of the first rank group (the client's AS), 0 if the node's
+ *   [4, 4+n)       rank words: oca | step << 30, in list order: all the ranking scans, so the
+ *                  header and the first 12 entries share a cache line
+ *   [4+n, 4+5n)    the entries' route fields (struct steer_rent, 16 bytes), read only for the
+ *                  choices of the answer
+ *   [4+5n, 4+6n)   the OCAs sorted by index ("is this inherited entry overridden?")
+ * step = 0: same rank group as the previous entry, else 1 + the static step that separates
+ * them (STEER_STEP_PREFIX, _ASPATH, _MED). */
+struct steer_rent {
+    uint32_t med;
+    uint32_t origin_as; /* 0 unless the segment has STEER_SEG_ORIGINS */
+    uint32_t first_as;
+    uint8_t path_len; /* <= STEER_PATH_LEN_MAX */
+    uint8_t plen;
+    uint8_t flags; /* STEER_CAND_SRC_MASK | STEER_CAND_HAS_MED */
+    uint8_t pad;
 };
 
-union steer_slot {
-    struct steer_cand c;
-    struct steer_shdr h;
-};
+#define STEER_SEG_HDR         4u
+#define STEER_SEG_ORIGINS     0x80000000u
+#define STEER_RANK_OCA_MASK   0x00ffffffu
+#define STEER_RANK_STEP_SHIFT 30
+
+static inline uint32_t
+steer_seg_n(const uint32_t *h)
+{
+    return h[0] & ~STEER_SEG_ORIGINS;
+}
+
+static inline const struct steer_rent *
+steer_seg_rent(const uint32_t *h)
+{
+    return (const struct steer_rent *)(const void *)(h + STEER_SEG_HDR + steer_seg_n(h));
+}
+
+static inline const uint32_t *
+steer_seg_sorted(const uint32_t *h)
+{
+    return h + STEER_SEG_HDR + 5 * steer_seg_n(h);
+}
 
 struct steer_lnode {
-    uint32_t seg;       /* header slot of the own entries */
+    uint32_t seg;       /* word offset of the own entries' segment in rt->seg */
     uint32_t up;        /* the covering prefix's node, or its first ancestor with an OCA not in
                            this node's own entries (the levels in between are all overridden) */
     uint32_t origin_as; /* origin AS of the own entries, unless the segment has_origins */
+    uint32_t up_seg;    /* lnodes[up].seg: the next level's entries can be fetched at once */
 };
 
 #define STEER_CHAIN_MAX 130 /* a list and its parents: prefix lengths 0..128 strictly decrease */
@@ -66,9 +98,7 @@ struct steer_ptnode {
     uint32_t base1;   /* first child of this node in rt->nodes */
 };
 
-#define STEER_TBL_EXT      0x80000000u /* tbl24 entry -> tbl8 group; direct6 entry -> node */
-#define STEER_TBL24_CHUNK  (1u << 14)  /* tbl24 entries per 64 KiB chunk */
-#define STEER_TBL24_CHUNKS (1u << 10)
+#define STEER_TBL_EXT      0x80000000u /* entry -> the next level (group or trie node) */
 #define STEER_DIRECT6_BITS 16
 #define STEER_STRIDE6      6
 
@@ -79,15 +109,19 @@ struct steer_rt {
     uint64_t version;
     uint32_t path_hops_and_offsets[2][ROUTE_SRC_COUNT]; /* the policy the lists are sorted by */
     size_t n_ocas;
-    uint64_t *oca_ids;       /* the OCA list the tables were built for */
-    union steer_slot *slots; /* slot 0: the empty segment; then headers and entries */
-    uint32_t *slot_oca;      /* per segment, after its header slot: its OCAs sorted by index */
-    size_t n_slots, n_segs, n_entries;
+    uint64_t *oca_ids;             /* the OCA list the tables were built for */
+    uint32_t *seg;                 /* segments; offset 0: the empty segment */
+    size_t n_seg_words, seg_alloc; /* words used; bytes allocated (steer_mem) */
+    size_t n_segs, n_entries;
     struct steer_lnode *lnodes; /* node 0: "no route" */
-    size_t n_lnodes;
-    uint32_t *tbl24; /* 2^24 entries; NULL when there is no IPv4 prefix */
-    uint64_t tbl24_dirty[STEER_TBL24_CHUNKS / 64]; /* chunks the build wrote (others are 0) */
-    uint32_t *tbl8;                                /* groups of 256 */
+    size_t n_lnodes, lnodes_alloc;
+    /* IPv4: DIR-16-8-8. tbl16 by the address's top 16 bits; an entry with STEER_TBL_EXT is a
+     * group of 256 in grp16 (bits 16..23), whose entries may in turn be a group of 256 in tbl8
+     * (bits 24..31, for the rare /25../32). NULL when there is no IPv4 prefix. */
+    uint32_t *tbl16; /* 2^16 entries */
+    uint32_t *grp16; /* groups of 256 */
+    size_t n_grp16, grp16_alloc;
+    uint32_t *tbl8; /* groups of 256 */
     size_t n_tbl8;
     size_t n_pfx4;     /* distinct IPv4 prefixes */
     uint32_t *direct6; /* 2^16 entries; NULL when there is no IPv6 prefix */
@@ -122,7 +156,7 @@ struct steer_cat {
     size_t map_mask;
     struct steer_fent *fent;
     uint32_t *pool;
-    size_t n_pool;
+    size_t n_pool, pool_alloc; /* words used; bytes allocated (steer_mem) */
     size_t n_holdings;
     size_t bytes;
     uint64_t checksum;
@@ -155,6 +189,8 @@ struct steer_snap {
     size_t n_ocas;
     struct steer_oq *oq;
     double (*site_vec)[3]; /* steer_unit_vec() of each site with coordinates */
+    uint32_t *elig[2];     /* bit i: OCA i is eligible without the file test, for video (0) and
+                              for the speed test (1): the ranking's first test, in L1 */
     uint32_t *by_id;       /* OCA indices sorted by id */
     uint32_t *fb;          /* geo-fallback OCAs sorted by (site, index) */
     size_t n_fb;
@@ -200,8 +236,10 @@ steer_hash_bytes(const void *p, size_t n, uint64_t seed)
     return steer_mix64(h ^ w ^ ((uint64_t)n << 56));
 }
 
-/* Hash of a file id (spread key); the speed test uses STEER_SPEEDTEST_HASH. */
+/* Hash of a file id (spread key); the speed test uses STEER_SPEEDTEST_HASH, a query for any
+ * file (STEER_FILE_ANY) STEER_ANYFILE_HASH. */
 #define STEER_SPEEDTEST_HASH 0x5eed7e57ull
+#define STEER_ANYFILE_HASH   0xa11f11e5ull
 static inline uint64_t
 steer_file_hash(const char *id, size_t len)
 {
@@ -296,11 +334,14 @@ steer_lpm4(const struct steer_rt *rt, uint32_t a)
 {
     uint32_t e;
 
-    if (!rt->tbl24)
+    if (!rt->tbl16)
         return 0;
-    e = rt->tbl24[a >> 8];
-    if (e & STEER_TBL_EXT)
-        e = rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (a & 0xffu)];
+    e = rt->tbl16[a >> 16];
+    if (e & STEER_TBL_EXT) {
+        e = rt->grp16[((size_t)(e & ~STEER_TBL_EXT) << 8) | ((a >> 8) & 0xffu)];
+        if (e & STEER_TBL_EXT)
+            e = rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (a & 0xffu)];
+    }
     return e;
 }
 
@@ -376,24 +417,109 @@ steer_lookup(const struct steer_rt *rt, const struct net_addr *a)
     return steer_lpm6(rt, steer_be64(a->bytes), steer_be64(a->bytes + 8));
 }
 
-/* True when the catalog says OCA oca holds file f. */
-static inline bool
-steer_cat_holds(const struct steer_cat *c, uint32_t f, uint32_t oca)
-{
-    const struct steer_fent *e = &c->fent[f];
-    const uint32_t *v = c->pool + e->off;
-    size_t lo = 0, hi = e->n;
+/* A lookup taken one memory access at a time, for batches: steer_walk_start() says what to
+ * fetch first (walk->at), each steer_walk_step() reads it and either finishes (true, walk->id)
+ * or points walk->at at the next word to fetch. */
+enum steer_walk_kind {
+    STEER_WALK_DONE = 0,
+    STEER_WALK_TBL16,
+    STEER_WALK_GRP16,
+    STEER_WALK_TBL8,
+    STEER_WALK_DIRECT6,
+    STEER_WALK_NODE6,
+    STEER_WALK_LEAF6,
+};
 
-    if (e->is_bitmap)
-        return (v[oca >> 5] >> (oca & 31u)) & 1u;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (v[mid] < oca)
-            lo = mid + 1;
-        else
-            hi = mid;
+struct steer_walk {
+    const void *at;
+    uint64_t hi, lo; /* the address (IPv4 in the low 32 bits of hi) */
+    unsigned off;    /* IPv6: bits consumed */
+    enum steer_walk_kind kind;
+    uint32_t id; /* the node, once done */
+};
+
+static inline void
+steer_walk_start(const struct steer_rt *rt, const struct net_addr *a, struct steer_walk *w)
+{
+    w->id = 0;
+    w->off = STEER_DIRECT6_BITS;
+    w->kind = STEER_WALK_DONE;
+    w->at = NULL;
+    if (a->family == NET_V4) {
+        w->hi = (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+                (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+        w->lo = 0;
+        if (rt->tbl16) {
+            w->kind = STEER_WALK_TBL16;
+            w->at = &rt->tbl16[w->hi >> 16];
+        }
+    } else {
+        w->hi = steer_be64(a->bytes);
+        w->lo = steer_be64(a->bytes + 8);
+        if (rt->direct6) {
+            w->kind = STEER_WALK_DIRECT6;
+            w->at = &rt->direct6[w->hi >> (64 - STEER_DIRECT6_BITS)];
+        }
     }
-    return lo < e->n && v[lo] == oca;
+}
+
+static inline bool
+steer_walk_step(const struct steer_rt *rt, struct steer_walk *w)
+{
+    const struct steer_ptnode *nd;
+    uint32_t e;
+    unsigned v;
+    uint64_t mask;
+
+    switch (w->kind) {
+    case STEER_WALK_TBL16:
+        e = *(const uint32_t *)w->at;
+        if (e & STEER_TBL_EXT) {
+            w->kind = STEER_WALK_GRP16;
+            w->at = &rt->grp16[((size_t)(e & ~STEER_TBL_EXT) << 8) | ((w->hi >> 8) & 0xffu)];
+            return false;
+        }
+        w->id = e;
+        break;
+    case STEER_WALK_GRP16:
+        e = *(const uint32_t *)w->at;
+        if (e & STEER_TBL_EXT) {
+            w->kind = STEER_WALK_TBL8;
+            w->at = &rt->tbl8[((size_t)(e & ~STEER_TBL_EXT) << 8) | (w->hi & 0xffu)];
+            return false;
+        }
+        w->id = e;
+        break;
+    case STEER_WALK_DIRECT6:
+        e = *(const uint32_t *)w->at;
+        if (e & STEER_TBL_EXT) {
+            w->kind = STEER_WALK_NODE6;
+            w->at = &rt->nodes[e & ~STEER_TBL_EXT];
+            return false;
+        }
+        w->id = e;
+        break;
+    case STEER_WALK_NODE6:
+        nd = w->at;
+        v = steer_key6(w->hi, w->lo, w->off);
+        mask = (2ull << v) - 1;
+        if (!(nd->vec & (1ull << v))) {
+            w->kind = STEER_WALK_LEAF6;
+            w->at = &rt->leaves[nd->base0 + steer_popcount64(nd->leafvec & mask) - 1];
+        } else {
+            w->at = &rt->nodes[nd->base1 + steer_popcount64(nd->vec & mask) - 1];
+            w->off += STEER_STRIDE6;
+        }
+        return false;
+    case STEER_WALK_TBL8:
+    case STEER_WALK_LEAF6:
+        w->id = *(const uint32_t *)w->at;
+        break;
+    case STEER_WALK_DONE:
+        break;
+    }
+    w->kind = STEER_WALK_DONE;
+    return true;
 }
 
 /* The client address cut to len bits. */
@@ -444,10 +570,32 @@ steer_route_cmp(const struct steer_policy *p, const struct steer_route *a,
 
 /* ---- module-private functions ----------------------------------------------------------- */
 
+/* A build's temporary array, kept by a struct steer_builder between builds. */
+struct steer_scratch {
+    void *p;
+    size_t bytes; /* allocated (steer_mem) */
+};
+
+/* The temporaries of a route-table build (steer_rt.c). */
+enum steer_scratch_id {
+    STEER_SCRATCH_K4 = 0, /* IPv4 sort keys */
+    STEER_SCRATCH_K6,     /* IPv6 sort keys */
+    STEER_SCRATCH_SORT,   /* the radix sort's second array */
+    STEER_SCRATCH_SEG2,   /* the second core's segments */
+    STEER_SCRATCH_NODES2, /* and nodes */
+    STEER_SCRATCH_COUNT,
+};
+
+struct steer_builder {
+    struct steer_scratch s[STEER_SCRATCH_COUNT];
+};
+
 /* steer_rt.c: validate the routes and build the route tables (oca_site: site of each OCA, for
- * the order inside a rank group). OCDN_EINVAL with the reason in err. Caller unrefs. */
+ * the order inside a rank group), with bld's temporaries (NULL: fresh ones). OCDN_EINVAL with
+ * the reason in err. Caller unrefs. */
 enum ocdn_err steer_rt_build(const struct steer_input *in, const uint32_t *oca_site,
-                             struct steer_rt **out, char *err, size_t errlen);
+                             struct steer_builder *bld, struct steer_rt **out, char *err,
+                             size_t errlen);
 void steer_rt_unref(struct steer_rt *rt);
 uint64_t steer_rt_checksum(const struct steer_rt *rt);
 /* steer_cat.c: validate files and holdings and build the catalog. Caller unrefs. */
@@ -458,13 +606,32 @@ uint64_t steer_cat_checksum(const struct steer_cat *c);
 /* steer_cat.c: index of file id in c, -1 when absent. */
 int32_t steer_cat_find(const struct steer_cat *c, const char *id, size_t len);
 
+/* steer_mem.c: arrays of bytes bytes, zeroed; 1 MiB and up mmap'd (2 MiB aligned, huge-page
+ * hint, reserved rather than committed: only pages written cost memory). NULL when out of
+ * memory. Free with the same size (or what steer_mem_shrink() returned). */
+void *steer_mem_alloc(size_t bytes);
+void steer_mem_free(void *p, size_t bytes);
+/* Return the pages past the first used bytes of an array of bytes bytes; returns the size to
+ * pass to steer_mem_free() from now on. */
+size_t steer_mem_shrink(void *p, size_t bytes, size_t used);
+/* An array of at least bytes bytes from sc (kept if large enough, else replaced); its content is
+ * undefined. NULL when out of memory. */
+void *steer_scratch_get(struct steer_scratch *sc, size_t bytes);
+/* Done with sc until the next build: the kernel may take its pages back, lazily. */
+void steer_scratch_idle(struct steer_scratch *sc);
+/* Free sc's array. */
+void steer_scratch_clear(struct steer_scratch *sc);
+
 /* steer_lpm.c */
 
 /* Build the IPv4 tables from n distinct prefixes sorted by (addr, len) with their node ids. */
 enum ocdn_err steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);
-/* Release the IPv4 table (NULL does nothing). */
-void steer_lpm4_free(uint32_t *tbl24);
+/* Bytes of the IPv4 and IPv6 lookup tables. */
+size_t steer_lpm4_bytes(const struct steer_rt *rt);
+size_t steer_lpm6_bytes(const struct steer_rt *rt);
+/* Release the IPv4 tables of rt. */
+void steer_lpm4_free(struct steer_rt *rt);
 /* Build the IPv6 trie from n distinct prefixes (hi, lo words) sorted by (addr, len). */
 enum ocdn_err steer_lpm6_build(struct steer_rt *rt, const uint64_t *addr, const uint8_t *len,
                                const uint32_t *list, size_t n);

@@ -1,113 +1,108 @@
 /* steer_lpm.c - longest-prefix-match tables of a steering snapshot: address -> list id.
- * IPv4: DIR-24-8 (one 2^24-entry table indexed by the top 24 bits, 256-entry groups for the
- * rare /25../32), one or two loads per lookup. IPv6: a poptrie (Asai & Ohara, SIGCOMM 2015):
- * a 2^16 direct table, then 64-way nodes whose children and leaves are found by popcount, so
- * a node is 24 bytes however sparse. Both are built once from a sorted prefix list and never
- * modified; the lookups themselves are inline in steer_int.h. */
+ * IPv4: DIR-16-8-8: a 2^16-entry table indexed by the top 16 bits (256 KiB: it stays in the
+ * L2 cache), 256-entry groups for the /16s that hold longer prefixes, and 256-entry groups
+ * again for the rare /25../32; one miss to memory per lookup, as DIR-24-8, without its fixed
+ * 64 MiB. IPv6: a poptrie (Asai & Ohara, SIGCOMM 2015): a 2^16 direct table, then 64-way nodes
+ * whose children and leaves are found by popcount, so a node is 24 bytes however sparse. Both
+ * are built once from a sorted prefix list and never modified; the lookups themselves are
+ * inline in steer_int.h. */
 #include "steer_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#define TBL24_SIZE ((size_t)1 << 24)
-#define DIRECT6    ((size_t)1 << STEER_DIRECT6_BITS)
-#define LIST_MAX   (STEER_TBL_EXT - 1) /* list ids must leave the flag bit free */
-
-/* The 64 MiB table comes straight from mmap: its pages are zero until written (a sparse table
- * costs only what it touches, where calloc under ASan would clear all of it), and huge pages
- * (where the kernel allows them on request) save most of the TLB misses of random lookups. */
-static uint32_t *
-tbl24_new(void)
-{
-    void *p = mmap(NULL, TBL24_SIZE * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    if (p == MAP_FAILED)
-        return NULL;
-    (void)madvise(p, TBL24_SIZE * sizeof(uint32_t), MADV_HUGEPAGE); /* a hint; may fail */
-    return p;
-}
+#define TBL16    ((size_t)1 << 16)
+#define DIRECT6  ((size_t)1 << STEER_DIRECT6_BITS)
+#define LIST_MAX (STEER_TBL_EXT - 1) /* list ids must leave the flag bit free */
+#define GROUP    256u
 
 void
-steer_lpm4_free(uint32_t *tbl24)
+steer_lpm4_free(struct steer_rt *rt)
 {
-    if (tbl24)
-        munmap(tbl24, TBL24_SIZE * sizeof(uint32_t));
+    free(rt->tbl16);
+    steer_mem_free(rt->grp16, rt->grp16_alloc);
+    free(rt->tbl8);
 }
 
-/* Note that tbl24 entries [from, to) were written (checksums and checks skip clean chunks). */
-static void
-mark_dirty(struct steer_rt *rt, size_t from, size_t to)
+/* The group behind entry *e, made (filled with *e's value) if *e is still a value. */
+static uint32_t *
+group_of(uint32_t *e, uint32_t *groups, size_t *n)
 {
-    size_t c;
+    uint32_t *g;
+    unsigned k;
 
-    for (c = from / STEER_TBL24_CHUNK; c <= (to - 1) / STEER_TBL24_CHUNK; c++)
-        rt->tbl24_dirty[c / 64] |= 1ull << (c % 64);
+    if (!(*e & STEER_TBL_EXT)) {
+        g = groups + (*n << 8);
+        for (k = 0; k < GROUP; k++)
+            g[k] = *e;
+        *e = STEER_TBL_EXT | (uint32_t)(*n)++;
+    }
+    return groups + ((size_t)(*e & ~STEER_TBL_EXT) << 8);
+}
+
+/* Write v over entries [from, from + cnt) of a level. An entry that is already a group is
+ * left alone: it holds more specific prefixes, and with sorted input it never occurs anyway
+ * (a group's prefixes come after every prefix covering them). */
+static void
+fill(uint32_t *t, size_t from, size_t cnt, uint32_t v)
+{
+    size_t k;
+
+    for (k = from; k < from + cnt; k++)
+        if (!(t[k] & STEER_TBL_EXT))
+            t[k] = v;
 }
 
 enum ocdn_err
 steer_lpm4_build(struct steer_rt *rt, const uint32_t *addr, const uint8_t *len,
                  const uint32_t *list, size_t n)
 {
-    size_t i, k, groups = 0;
-    uint32_t last24 = 0;
-    bool have_last = false;
+    size_t i, g16 = 0, g8 = 0;
+    uint32_t last16 = 0, last24 = 0;
+    bool have16 = false, have24 = false;
 
     if (n == 0)
         return OCDN_OK;
-    /* One group per /24 that holds a longer prefix; sorted input makes them adjacent. */
+    /* Groups: one per /16 that holds a prefix longer than /16, one per /24 that holds a prefix
+     * longer than /24 (sorted input makes each one's prefixes adjacent). */
     for (i = 0; i < n; i++) {
-        if (len[i] > 24 && (!have_last || addr[i] >> 8 != last24)) {
-            groups++;
+        if (len[i] > 16 && (!have16 || addr[i] >> 16 != last16)) {
+            g16++;
+            last16 = addr[i] >> 16;
+            have16 = true;
+        }
+        if (len[i] > 24 && (!have24 || addr[i] >> 8 != last24)) {
+            g8++;
             last24 = addr[i] >> 8;
-            have_last = true;
+            have24 = true;
         }
         if (list[i] > LIST_MAX)
             return OCDN_ETOOBIG;
     }
-    if (groups > LIST_MAX)
+    if (g16 > LIST_MAX || g8 > LIST_MAX)
         return OCDN_ETOOBIG;
-    rt->tbl24 = tbl24_new();
-    if (!rt->tbl24)
+    rt->tbl16 = calloc(TBL16, sizeof(*rt->tbl16));
+    rt->grp16_alloc = (g16 ? g16 : 1) * GROUP * sizeof(*rt->grp16);
+    rt->grp16 = steer_mem_alloc(rt->grp16_alloc);
+    rt->tbl8 = malloc((g8 ? g8 : 1) * GROUP * sizeof(*rt->tbl8));
+    if (!rt->tbl16 || !rt->grp16 || !rt->tbl8)
         return OCDN_ENOMEM;
-    if (groups) {
-        rt->tbl8 = malloc(groups * 256 * sizeof(*rt->tbl8));
-        if (!rt->tbl8)
-            return OCDN_ENOMEM;
-    }
     /* In (addr, len) order a prefix comes after every prefix that covers it, so writing each
      * one over its whole range leaves the most specific value everywhere. */
     for (i = 0; i < n; i++) {
-        uint32_t a = addr[i], v = list[i];
-        uint32_t *g;
+        uint32_t a = addr[i], v = list[i], *g;
 
-        if (len[i] <= 24) {
-            size_t s = a >> 8, cnt = (size_t)1 << (24 - len[i]);
-            mark_dirty(rt, s, s + cnt);
-            for (k = s; k < s + cnt; k++) {
-                if (rt->tbl24[k] & STEER_TBL_EXT) {
-                    /* Cannot happen with sorted input (a group's /24 is covered first). */
-                    g = rt->tbl8 + ((size_t)(rt->tbl24[k] & ~STEER_TBL_EXT) << 8);
-                    for (size_t j = 0; j < 256; j++)
-                        g[j] = v;
-                } else {
-                    rt->tbl24[k] = v;
-                }
-            }
+        if (len[i] <= 16) {
+            fill(rt->tbl16, a >> 16, (size_t)1 << (16 - len[i]), v);
             continue;
         }
-        mark_dirty(rt, a >> 8, (a >> 8) + 1);
-        if (!(rt->tbl24[a >> 8] & STEER_TBL_EXT)) {
-            g = rt->tbl8 + (rt->n_tbl8 << 8);
-            for (k = 0; k < 256; k++)
-                g[k] = rt->tbl24[a >> 8];
-            rt->tbl24[a >> 8] = STEER_TBL_EXT | (uint32_t)rt->n_tbl8;
-            rt->n_tbl8++;
+        g = group_of(&rt->tbl16[a >> 16], rt->grp16, &rt->n_grp16);
+        if (len[i] <= 24) {
+            fill(g, (a >> 8) & 0xffu, (size_t)1 << (24 - len[i]), v);
+            continue;
         }
-        g = rt->tbl8 + ((size_t)(rt->tbl24[a >> 8] & ~STEER_TBL_EXT) << 8);
-        for (k = a & 0xffu; k < (a & 0xffu) + ((size_t)1 << (32 - len[i])); k++)
-            g[k] = v;
+        g = group_of(&g[(a >> 8) & 0xffu], rt->tbl8, &rt->n_tbl8);
+        fill(g, a & 0xffu, (size_t)1 << (32 - len[i]), v);
     }
     return OCDN_OK;
 }
@@ -305,4 +300,18 @@ out:
     free(cs);
     free(ce);
     return err;
+}
+
+size_t
+steer_lpm4_bytes(const struct steer_rt *rt)
+{
+    return (rt->tbl16 ? TBL16 * sizeof(*rt->tbl16) : 0) +
+           (rt->n_grp16 + rt->n_tbl8) * GROUP * sizeof(*rt->grp16);
+}
+
+size_t
+steer_lpm6_bytes(const struct steer_rt *rt)
+{
+    return (rt->direct6 ? DIRECT6 * sizeof(*rt->direct6) : 0) + rt->n_nodes * sizeof(*rt->nodes) +
+           rt->n_leaves * sizeof(*rt->leaves);
 }

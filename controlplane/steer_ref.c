@@ -87,7 +87,7 @@ static bool
 eligible(const struct steer_input *in, const struct steer_query *q, uint32_t oca)
 {
     const struct steer_oca *o = &in->ocas[oca];
-    bool speed = q->file == STEER_FILE_NONE;
+    bool speed = q->file == STEER_FILE_NONE, any = q->file == STEER_FILE_ANY;
 
     if (speed && o->status != OCA_STATUS_ONLINE)
         return false;
@@ -97,7 +97,7 @@ eligible(const struct steer_input *in, const struct steer_query *q, uint32_t oca
         return false;
     if (!((double)o->load_bps < in->policy.load_limit * (double)o->capacity_bps))
         return false;
-    return speed || holds(in, q->file, oca);
+    return speed || any || holds(in, q->file, oca);
 }
 
 static double
@@ -140,13 +140,15 @@ steer_ref_decide(const struct steer_input *in, const struct steer_query *q,
         return OCDN_EINVAL;
     if (q->n < 1 || q->n > in->policy.max_n)
         return OCDN_EINVAL;
-    if (q->file != STEER_FILE_NONE && (q->file < 0 || (size_t)q->file >= in->n_files))
+    if (q->file != STEER_FILE_NONE && q->file != STEER_FILE_ANY &&
+        (q->file < 0 || (size_t)q->file >= in->n_files))
         return OCDN_EINVAL;
     if (q->has_geo && !geo_coords_valid(q->lat, q->lon))
         return OCDN_EINVAL;
     base = steer_spread_base(&q->client,
-                             q->file == STEER_FILE_NONE
-                                 ? STEER_SPEEDTEST_HASH
+                             q->file == STEER_FILE_NONE ? STEER_SPEEDTEST_HASH
+                             : q->file == STEER_FILE_ANY
+                                 ? STEER_ANYFILE_HASH
                                  : steer_file_hash(in->files[q->file], strlen(in->files[q->file])));
     out->geo = q->has_geo ? STEER_GEO_GIVEN : STEER_GEO_NOT_NEEDED;
     best = calloc(in->n_ocas + 1, sizeof(*best));

@@ -11,6 +11,7 @@
 #include "steer_int.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@
 
 #define ID_MAX   0x7fffffffu /* node ids and slots: the LPM tables keep the top bit */
 #define IDX_BITS 26          /* route index inside a sort key */
+#ifndef PF_ROUTES
+#define PF_ROUTES 16
+#endif
 _Static_assert(STEER_MAX_ROUTES <= (1u << IDX_BITS), "route index must fit a sort key");
 
 /* Sort keys of routes, ordered by (address, length, route index). IPv4: one word,
@@ -52,10 +56,15 @@ struct rtb { /* build state */
     uint32_t stamp;
     uint32_t *parent; /* per node: the covering prefix's node (build only) */
     size_t cap_parent;
-    size_t cap_slots, cap_oca, cap_lnodes;
     struct table segs, nodes;
+    uint32_t *enc; /* scratch: one segment encoded as stored, to hash and compare */
+    size_t cap_enc;
     struct steer_cand *own; /* scratch: one prefix's own entries */
     size_t cap_own;
+    const struct steer_route **best; /* scratch: the route behind each own entry */
+    size_t cap_best;
+    uint32_t *gmark, *gslot; /* per OCA: stamp of the prefix being grouped, its own entry */
+    uint32_t gstamp;
     /* Own entries as they come out of the route sort (OCA order, a canonical form) -> their
      * segment: most prefixes repeat a set seen before, and then need no sorting at all. */
     struct table canon;
@@ -90,11 +99,9 @@ steer_rt_unref(struct steer_rt *rt)
     if (!rt || atomic_fetch_sub_explicit(&rt->refs, 1, memory_order_acq_rel) != 1)
         return;
     free(rt->oca_ids);
-    free(rt->slots);
-    free(rt->slot_oca);
-    free(rt->lnodes);
-    steer_lpm4_free(rt->tbl24);
-    free(rt->tbl8);
+    steer_mem_free(rt->seg, rt->seg_alloc);
+    steer_mem_free(rt->lnodes, rt->lnodes_alloc);
+    steer_lpm4_free(rt);
     free(rt->direct6);
     free(rt->nodes);
     free(rt->leaves);
@@ -158,6 +165,34 @@ check_route(const struct steer_input *in, size_t i, char *err, size_t errlen)
     return bad(err, errlen, "route %zu: prefix %s has host bits set", i, txt);
 }
 
+/* Run fn(a) here and fn(b) on a second thread (or here too if none can be started). */
+static void
+par2(void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t t;
+    bool is_threaded = pthread_create(&t, NULL, fn, b) == 0;
+
+    fn(a);
+    if (is_threaded)
+        pthread_join(t, NULL);
+    else
+        fn(b);
+}
+
+/* fn(a) and fn(b), on both cores when is_par, else one after the other here. */
+static void
+run2(void *(*fn)(void *), void *a, void *b, bool is_par)
+{
+    if (is_par) {
+        par2(fn, a, b);
+    } else {
+        fn(a);
+        fn(b);
+    }
+}
+
+#define PAR_MIN_KEYS 100000 /* below this, one core: a thread would not pay for itself */
+
 /* ---- sorting ---------------------------------------------------------------------------- */
 
 /* Keys are sorted by one pass over memory that splits them on the 11 highest bits in which
@@ -215,12 +250,52 @@ sort_bucket4(uint64_t *v, uint64_t *tmp, size_t n)
         memcpy(v, src, n * sizeof(*v));
 }
 
-static enum ocdn_err
-sort_keys4(uint64_t *v, size_t n)
+/* Half of the IPv4 sort: a histogram of its share of the keys (phase 0), their scatter into
+ * the buckets (1), the sort of its half of the buckets (2). */
+struct sort4_part {
+    uint64_t *v, *tmp;
+    size_t from, to;           /* its keys (phases 0 and 1) */
+    unsigned pos;              /* bucket = the MSD_BITS bits of a key from bit pos */
+    size_t cnt[MSD_BUCKETS];   /* phase 0: its keys per bucket; phase 1: where the next goes */
+    const size_t *start;       /* bucket b is tmp[start[b], start[b + 1]) */
+    unsigned b_from, b_to, ph; /* its buckets (phase 2); the phase */
+};
+
+static void *
+sort4_work(void *arg)
 {
+    struct sort4_part *p = arg;
+    size_t i;
+    unsigned b;
+
+    if (p->ph == 0) {
+        memset(p->cnt, 0, sizeof(p->cnt));
+        for (i = p->from; i < p->to; i++)
+            p->cnt[(p->v[i] >> p->pos) & (MSD_BUCKETS - 1)]++;
+    } else if (p->ph == 1) {
+        for (i = p->from; i < p->to; i++)
+            p->tmp[p->cnt[(p->v[i] >> p->pos) & (MSD_BUCKETS - 1)]++] = p->v[i];
+    } else {
+        for (b = p->b_from; b < p->b_to; b++)
+            if (p->start[b + 1] - p->start[b] > 1)
+                sort_bucket4(p->tmp + p->start[b], p->v + p->start[b],
+                             p->start[b + 1] - p->start[b]);
+        memcpy(p->v + p->start[p->b_from], p->tmp + p->start[p->b_from],
+               (p->start[p->b_to] - p->start[p->b_from]) * sizeof(*p->v));
+    }
+    return NULL;
+}
+
+/* Sort IPv4 keys: both cores take half of the keys for the bucket pass, then half of the
+ * buckets (by size) for the sorts in cache. */
+static enum ocdn_err
+sort_keys4(uint64_t *v, size_t n, struct steer_scratch *sc)
+{
+    struct sort4_part *p;
     uint64_t diff = 0, *tmp;
     size_t start[MSD_BUCKETS + 1], i;
-    unsigned pos, b;
+    unsigned pos, b, split;
+    bool is_par = n >= PAR_MIN_KEYS;
 
     for (i = 1; i < n; i++)
         diff |= v[i] ^ v[0];
@@ -228,23 +303,40 @@ sort_keys4(uint64_t *v, size_t n)
         return OCDN_OK;
     pos = 64 - (unsigned)__builtin_clzll(diff); /* one past the highest differing bit */
     pos = pos >= MSD_BITS ? pos - MSD_BITS : 0;
-    tmp = malloc(n * sizeof(*tmp));
-    if (!tmp)
+    tmp = steer_scratch_get(sc, n * sizeof(*tmp));
+    p = calloc(2, sizeof(*p));
+    if (!tmp || !p) {
+        free(p);
         return OCDN_ENOMEM;
-    memset(start, 0, sizeof(start));
-    for (i = 0; i < n; i++)
-        start[((v[i] >> pos) & (MSD_BUCKETS - 1)) + 1]++;
-    for (b = 1; b <= MSD_BUCKETS; b++)
-        start[b] += start[b - 1];
-    for (i = 0; i < n; i++)
-        tmp[start[(v[i] >> pos) & (MSD_BUCKETS - 1)]++] = v[i];
-    for (b = 0; b < MSD_BUCKETS; b++) { /* start[b] is now the end of bucket b */
-        size_t lo = b ? start[b - 1] : 0;
-        if (start[b] - lo > 1)
-            sort_bucket4(tmp + lo, v + lo, start[b] - lo);
     }
-    memcpy(v, tmp, n * sizeof(*v));
-    free(tmp);
+    for (i = 0; i < 2; i++) {
+        p[i].v = v;
+        p[i].tmp = tmp;
+        p[i].from = i ? n / 2 : 0;
+        p[i].to = i ? n : n / 2;
+        p[i].pos = pos;
+        p[i].start = start;
+    }
+    run2(sort4_work, &p[0], &p[1], is_par);
+    start[0] = 0;
+    for (b = 0; b < MSD_BUCKETS; b++) { /* each half's keys of bucket b: the first's, then the
+                                           second's */
+        size_t c0 = p[0].cnt[b], c1 = p[1].cnt[b];
+        p[0].cnt[b] = start[b];
+        p[1].cnt[b] = start[b] + c0;
+        start[b + 1] = start[b] + c0 + c1;
+    }
+    p[0].ph = p[1].ph = 1;
+    run2(sort4_work, &p[0], &p[1], is_par);
+    for (split = 0; split < MSD_BUCKETS && start[split] < n / 2; split++)
+        ;
+    p[0].b_from = 0;
+    p[0].b_to = split;
+    p[1].b_from = split;
+    p[1].b_to = MSD_BUCKETS;
+    p[0].ph = p[1].ph = 2;
+    run2(sort4_work, &p[0], &p[1], is_par);
+    free(p);
     return OCDN_OK;
 }
 
@@ -332,7 +424,7 @@ key_bits11(const struct rkey *k, unsigned pos)
 }
 
 static enum ocdn_err
-sort_keys6(struct rkey *v, size_t n)
+sort_keys6(struct rkey *v, size_t n, struct steer_scratch *sc)
 {
     struct rkey diff, *tmp;
     size_t start[MSD_BUCKETS + 1], i;
@@ -348,7 +440,7 @@ sort_keys6(struct rkey *v, size_t n)
     else
         return OCDN_OK;
     pos = pos >= MSD_BITS ? pos - MSD_BITS : 0;
-    tmp = malloc(n * sizeof(*tmp));
+    tmp = steer_scratch_get(sc, n * sizeof(*tmp));
     if (!tmp)
         return OCDN_ENOMEM;
     memset(start, 0, sizeof(start));
@@ -364,7 +456,6 @@ sort_keys6(struct rkey *v, size_t n)
             sort_bucket6(tmp + lo, v + lo, start[b] - lo);
     }
     memcpy(v, tmp, n * sizeof(*v));
-    free(tmp);
     return OCDN_OK;
 }
 
@@ -439,23 +530,18 @@ cand_cmp(const struct steer_policy *p, const uint32_t *site, const struct steer_
     return a->oca < b->oca ? -1 : a->oca > b->oca;
 }
 
-/* Which static step separates b from the entry a before it (0 = same group). */
-static uint8_t
-step_bits(const struct steer_policy *p, const struct steer_cand *a, const struct steer_cand *b)
+/* Which static step separates b from the entry a before it: 0 = same group, else 1 + step. */
+static uint32_t
+step_code(const struct steer_policy *p, const struct steer_cand *a, const struct steer_cand *b)
 {
-    unsigned step;
-
     if (a->plen != b->plen)
-        step = STEER_STEP_PREFIX;
-    else if (steer_path_eff(p, a->path_len, cand_src(a)) !=
-             steer_path_eff(p, b->path_len, cand_src(b)))
-        step = STEER_STEP_ASPATH;
-    else if (steer_med_eff(p, a->flags & STEER_CAND_HAS_MED, a->med, cand_src(a)) !=
-             steer_med_eff(p, b->flags & STEER_CAND_HAS_MED, b->med, cand_src(b)))
-        step = STEER_STEP_MED;
-    else
-        return 0;
-    return (uint8_t)((step + 1) << STEER_CAND_STEP_SHIFT);
+        return 1 + STEER_STEP_PREFIX;
+    if (steer_path_eff(p, a->path_len, cand_src(a)) != steer_path_eff(p, b->path_len, cand_src(b)))
+        return 1 + STEER_STEP_ASPATH;
+    if (steer_med_eff(p, a->flags & STEER_CAND_HAS_MED, a->med, cand_src(a)) !=
+        steer_med_eff(p, b->flags & STEER_CAND_HAS_MED, b->med, cand_src(b)))
+        return 1 + STEER_STEP_MED;
+    return 0;
 }
 
 static enum ocdn_err
@@ -522,61 +608,86 @@ table_put(struct table *t, uint64_t h, uint32_t id)
     return table_grow(t);
 }
 
-/* The segment holding e[0..ne) (sorted; the step bits are set here): an existing one with the
- * same content, or a new one. uniform: the entries' origin AS was moved to the node (and is 0
- * here). */
+/* The segment whose stored words (header, rank words, route fields: STEER_SEG_HDR + 5 ne) are
+ * w: an existing one with the same content, or a new one, appended with its sorted OCAs
+ * (sorted, or computed from w when NULL). */
 static enum ocdn_err
-intern_seg(struct rtb *b, struct steer_cand *e, size_t ne, bool uniform, uint32_t *seg)
+intern_encoded(struct rtb *b, const uint32_t *w, size_t ne, const uint32_t *sorted, uint32_t *seg)
 {
     struct steer_rt *rt = b->rt;
-    const struct steer_policy *pol = &b->in->policy;
-    struct steer_shdr *h;
-    uint64_t hash, filter = 0;
-    size_t i, j, at;
-    enum ocdn_err err;
+    size_t words = STEER_SEG_HDR + 5 * ne, i, at;
+    uint32_t *dst;
+    uint64_t hash = steer_hash_bytes(w, words * sizeof(*w), 0x5e65e6ull);
 
-    e[0].flags &= (uint8_t)~STEER_CAND_STEP_MASK;
-    for (j = 1; j < ne; j++)
-        e[j].flags =
-            (uint8_t)((e[j].flags & ~STEER_CAND_STEP_MASK) | step_bits(pol, &e[j - 1], &e[j]));
-    hash = steer_hash_bytes(e, ne * sizeof(*e), 0x5e65e6ull ^ !uniform);
     for (i = hash & b->segs.mask; b->segs.v[i].id1 != 0; i = (i + 1) & b->segs.mask) {
         uint32_t m = b->segs.v[i].id1 - 1;
-        if (b->segs.v[i].h == hash && rt->slots[m].h.n == ne &&
-            rt->slots[m].h.has_origins == !uniform &&
-            memcmp(&rt->slots[m + 1], e, ne * sizeof(*e)) == 0) {
+        if (b->segs.v[i].h == hash && rt->seg[m] == w[0] &&
+            memcmp(rt->seg + m, w, words * sizeof(*w)) == 0) {
             *seg = m;
             return OCDN_OK;
         }
     }
-    if (rt->n_slots + 1 + ne > ID_MAX)
+    at = rt->n_seg_words;
+    if (at + words + ne > ID_MAX || (at + words + ne) * sizeof(*rt->seg) > rt->seg_alloc)
         return OCDN_ETOOBIG;
-    err = reserve((void **)&rt->slots, &b->cap_slots, rt->n_slots + 1 + ne, sizeof(*rt->slots));
-    if (!err)
-        err = reserve((void **)&rt->slot_oca, &b->cap_oca, rt->n_slots + 1 + ne,
-                      sizeof(*rt->slot_oca));
-    if (err)
-        return err;
-    at = rt->n_slots;
-    memcpy(rt->slots + at + 1, e, ne * sizeof(*e));
+    memcpy(rt->seg + at, w, words * sizeof(*w));
     /* The same OCAs sorted by index, for "is this inherited entry overridden?" at query time. */
-    rt->slot_oca[at] = 0;
-    for (j = 0; j < ne; j++) {
-        rt->slot_oca[at + 1 + j] = e[j].oca;
-        filter |= 1ull << (e[j].oca & 63u);
+    dst = rt->seg + at + words;
+    if (sorted) {
+        memcpy(dst, sorted, ne * sizeof(*dst));
+    } else {
+        for (i = 0; i < ne; i++)
+            dst[i] = w[STEER_SEG_HDR + i] & STEER_RANK_OCA_MASK;
+        qsort(dst, ne, sizeof(*dst), u32_cmp);
     }
-    qsort(rt->slot_oca + at + 1, ne, sizeof(*rt->slot_oca), u32_cmp);
-    h = &rt->slots[at].h;
-    memset(h, 0, sizeof(*h));
-    h->n = (uint32_t)ne;
-    h->filter_lo = (uint32_t)filter;
-    h->filter_hi = (uint32_t)(filter >> 32);
-    h->has_origins = !uniform;
-    rt->n_slots += 1 + ne;
+    rt->n_seg_words += words + ne;
     rt->n_segs++;
     rt->n_entries += ne;
     *seg = (uint32_t)at;
     return table_put(&b->segs, hash, (uint32_t)at);
+}
+
+/* The segment holding e[0..ne) (sorted): an existing one with the same content, or a new
+ * one. uniform: the entries' origin AS was moved to the node (and is 0 here). */
+static enum ocdn_err
+intern_seg(struct rtb *b, const struct steer_cand *e, size_t ne, bool uniform, uint32_t *seg)
+{
+    const struct steer_policy *pol = &b->in->policy;
+    size_t words = STEER_SEG_HDR + 5 * ne, j;
+    uint32_t *w;
+    struct steer_rent *f;
+    uint64_t filter = 0;
+    enum ocdn_err err;
+
+    /* Encode as stored (all but the sorted OCAs, which follow from the rest). */
+    err = reserve((void **)&b->enc, &b->cap_enc, words, sizeof(*b->enc));
+    if (err)
+        return err;
+    w = b->enc;
+    f = (struct steer_rent *)(void *)(w + STEER_SEG_HDR + ne);
+    for (j = 0; j < ne; j++) {
+        uint32_t step = j ? step_code(pol, &e[j - 1], &e[j]) : 0;
+        w[STEER_SEG_HDR + j] = e[j].oca | step << STEER_RANK_STEP_SHIFT;
+        filter |= 1ull << (e[j].oca & 63u);
+        memset(&f[j], 0, sizeof(f[j]));
+        f[j].med = e[j].med;
+        f[j].origin_as = e[j].origin_as;
+        f[j].first_as = e[j].first_as;
+        f[j].path_len = (uint8_t)e[j].path_len;
+        f[j].plen = e[j].plen;
+        f[j].flags = e[j].flags;
+    }
+    w[0] = (uint32_t)ne | (uniform ? 0 : STEER_SEG_ORIGINS);
+    w[1] = (uint32_t)filter;
+    w[2] = (uint32_t)(filter >> 32);
+    /* The client's AS: the lowest origin of the first rank group, which ends at the first
+     * entry with a step. */
+    w[3] = ne && !uniform ? e[0].origin_as : 0;
+    if (!uniform)
+        for (j = 1; j < ne && !(w[STEER_SEG_HDR + j] >> STEER_RANK_STEP_SHIFT); j++)
+            if (e[j].origin_as < w[3])
+                w[3] = e[j].origin_as;
+    return intern_encoded(b, w, ne, NULL, seg);
 }
 
 /* The first ancestor, from parent up, with an OCA that segment seg does not have: the levels
@@ -586,18 +697,26 @@ static uint32_t
 skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
 {
     const struct steer_rt *rt = b->rt;
-    const uint32_t *own = rt->slot_oca + seg + 1;
-    uint32_t n = rt->slots[seg].h.n, i, a;
+    const uint32_t *own = steer_seg_sorted(rt->seg + seg);
+    uint32_t n = steer_seg_n(rt->seg + seg), i, a;
 
-    if (++b->stamp == 0) { /* wrapped: clear the marks */
-        memset(b->mark, 0, rt->n_ocas * sizeof(*b->mark));
-        b->stamp = 1;
-    }
-    for (i = 0; i < n; i++)
-        b->mark[own[i]] = b->stamp;
+    bool is_marked = false;
+
     for (a = parent; a != 0; a = b->parent[a]) {
-        uint32_t as = rt->lnodes[a].seg, an = rt->slots[as].h.n;
-        const uint32_t *ao = rt->slot_oca + as + 1;
+        uint32_t as = rt->lnodes[a].seg, an = steer_seg_n(rt->seg + as);
+        const uint32_t *ao = steer_seg_sorted(rt->seg + as);
+
+        if (an > n) /* more OCAs than seg has: one of them is not in seg */
+            return a;
+        if (!is_marked) {
+            if (++b->stamp == 0) { /* wrapped: clear the marks */
+                memset(b->mark, 0, rt->n_ocas * sizeof(*b->mark));
+                b->stamp = 1;
+            }
+            for (i = 0; i < n; i++)
+                b->mark[own[i]] = b->stamp;
+            is_marked = true;
+        }
         for (i = 0; i < an && b->mark[ao[i]] == b->stamp; i++)
             ;
         if (i < an)
@@ -606,9 +725,35 @@ skip_overridden(struct rtb *b, uint32_t seg, uint32_t parent)
     return 0;
 }
 
+/* Append node (seg, parent, origin) whose up pointer is up (SKIP_COMPUTE: work it out). */
+#define SKIP_COMPUTE UINT32_MAX
+static enum ocdn_err
+append_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t up,
+            uint32_t *node)
+{
+    struct steer_rt *rt = b->rt;
+    struct steer_lnode *nd;
+    enum ocdn_err err;
+
+    if (rt->n_lnodes >= ID_MAX || (rt->n_lnodes + 1) * sizeof(*rt->lnodes) > rt->lnodes_alloc)
+        return OCDN_ETOOBIG;
+    err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
+    if (err)
+        return err;
+    *node = (uint32_t)rt->n_lnodes;
+    b->parent[*node] = parent;
+    nd = &rt->lnodes[rt->n_lnodes++];
+    nd->seg = seg;
+    nd->up = up == SKIP_COMPUTE ? skip_overridden(b, seg, parent) : up;
+    nd->origin_as = origin;
+    nd->up_seg = rt->lnodes[nd->up].seg;
+    return OCDN_OK;
+}
+
 /* The node (seg, parent, origin): an existing one or a new one. */
 static enum ocdn_err
-intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t *node)
+intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint32_t up,
+            uint32_t *node)
 {
     struct steer_rt *rt = b->rt;
     uint64_t hash;
@@ -631,19 +776,9 @@ intern_node(struct rtb *b, uint32_t seg, uint32_t parent, uint32_t origin, uint3
             return OCDN_OK;
         }
     }
-    if (rt->n_lnodes >= ID_MAX)
-        return OCDN_ETOOBIG;
-    err = reserve((void **)&rt->lnodes, &b->cap_lnodes, rt->n_lnodes + 1, sizeof(*rt->lnodes));
-    if (!err)
-        err = reserve((void **)&b->parent, &b->cap_parent, rt->n_lnodes + 1, sizeof(*b->parent));
+    err = append_node(b, seg, parent, origin, up, node);
     if (err)
         return err;
-    *node = (uint32_t)rt->n_lnodes;
-    b->parent[*node] = parent;
-    rt->lnodes[rt->n_lnodes].seg = seg;
-    rt->lnodes[rt->n_lnodes].up = skip_overridden(b, seg, parent);
-    rt->lnodes[rt->n_lnodes].origin_as = origin;
-    rt->n_lnodes++;
     b->last_node = *node + 1;
     return table_put(&b->nodes, hash, *node);
 }
@@ -738,178 +873,570 @@ own_segment(struct rtb *b, const uint32_t *site, size_t ne, uint32_t *seg, uint3
     return table_put(&b->canon, h, (uint32_t)b->n_canon_rec++);
 }
 
-static int
-by_oca(const void *a, const void *b, void *ctx)
-{
-    const struct steer_route *r = ctx;
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+/* ---- sort keys of all routes --------------------------------------------------------- */
 
-    if (r[x].oca != r[y].oca)
-        return r[x].oca < r[y].oca ? -1 : 1;
+/* The routes' sort keys, per family, in arrays sized for the worst case (steer_mem: only what
+ * is written costs memory). */
+struct keys {
+    uint64_t *k4;    /* IPv4: addr << 32 | len << IDX_BITS | route index */
+    struct rkey *k6; /* IPv6 */
+    size_t n4, n6;
+    size_t ignored; /* default routes */
+};
+
+/* One thread's share of the key pass: routes [from, to), keys written from k4[from], k6[from]
+ * (a share never has more keys than routes). bad: the first invalid route, or SIZE_MAX. */
+struct xpart {
+    const struct steer_input *in;
+    size_t from, to;
+    uint64_t *k4;
+    struct rkey *k6;
+    size_t n4, n6, ignored, bad;
+};
+
+static void *
+extract_part(void *arg)
+{
+    struct xpart *p = arg;
+    const struct steer_input *in = p->in;
+    char err[8];
+    size_t i;
+
+    for (i = p->from; i < p->to; i++) {
+        const struct steer_route *r = &in->routes[i];
+        const uint8_t *a = r->prefix.addr.bytes;
+
+        /* The hardware prefetcher stops at every 4 KiB page of the input; this does not. */
+        if (i % 4 == 0 && i + 64 < p->to)
+            __builtin_prefetch(&in->routes[i + 64], 0, 0);
+        if (check_route(in, i, err, sizeof(err)) != OCDN_OK) {
+            p->bad = i;
+            break;
+        }
+        if (r->prefix.len == 0) {
+            p->ignored++;
+        } else if (r->prefix.addr.family == NET_V4) {
+            uint32_t a4 = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+            p->k4[p->from + p->n4++] = (uint64_t)a4 << 32 | (uint64_t)r->prefix.len << IDX_BITS | i;
+        } else {
+            struct rkey *k = &p->k6[p->from + p->n6++];
+            k->hi = steer_be64(a);
+            k->lo = steer_be64(a + 8);
+            k->x = (uint64_t)r->prefix.len << 32 | i;
+        }
+    }
+    return NULL;
+}
+
+/* Validate every route and write the sort keys of both families: one pass over the input (it
+ * is the largest thing the build reads), half of it on each core. OCDN_EINVAL names the first
+ * bad route. */
+static enum ocdn_err
+extract_keys(const struct steer_input *in, struct steer_builder *bld, struct keys *k, char *err,
+             size_t errlen)
+{
+    struct xpart x[2];
+    size_t n = in->n_routes, t;
+
+    memset(k, 0, sizeof(*k));
+    k->k4 = steer_scratch_get(&bld->s[STEER_SCRATCH_K4], (n ? n : 1) * sizeof(*k->k4));
+    k->k6 = steer_scratch_get(&bld->s[STEER_SCRATCH_K6], (n ? n : 1) * sizeof(*k->k6));
+    if (!k->k4 || !k->k6)
+        return OCDN_ENOMEM;
+    for (t = 0; t < 2; t++) {
+        memset(&x[t], 0, sizeof(x[t]));
+        x[t].in = in;
+        x[t].from = t ? n / 2 : 0;
+        x[t].to = t ? n : n / 2;
+        x[t].k4 = k->k4;
+        x[t].k6 = k->k6;
+        x[t].bad = SIZE_MAX;
+    }
+    if (n < 65536) /* not worth a thread */
+        for (t = 0; t < 2; t++)
+            extract_part(&x[t]);
+    else
+        par2(extract_part, &x[0], &x[1]);
+    for (t = 0; t < 2; t++)
+        if (x[t].bad != SIZE_MAX)
+            return check_route(in, x[t].bad, err, errlen);
+    /* The second share's keys follow the first's. */
+    memmove(k->k4 + x[0].n4, k->k4 + x[1].from, x[1].n4 * sizeof(*k->k4));
+    memmove(k->k6 + x[0].n6, k->k6 + x[1].from, x[1].n6 * sizeof(*k->k6));
+    k->n4 = x[0].n4 + x[1].n4;
+    k->n6 = x[0].n6 + x[1].n6;
+    k->ignored = x[0].ignored + x[1].ignored;
+    return OCDN_OK;
+}
+
+/* ---- one family's prefixes ------------------------------------------------------------- */
+
+static inline struct steer_cand
+cand_of(const struct steer_route *r, unsigned plen)
+{
+    struct steer_cand c;
+
+    c.oca = r->oca;
+    c.med = r->has_med ? r->med : 0;
+    c.origin_as = r->origin_as;
+    c.first_as = r->first_as;
+    c.path_len = (uint16_t)r->path_len;
+    c.plen = (uint8_t)plen;
+    c.flags = (uint8_t)((unsigned)r->src | (r->has_med ? STEER_CAND_HAS_MED : 0));
+    return c;
+}
+
+static int
+cand_oca_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const struct steer_cand *)a)->oca, y = ((const struct steer_cand *)b)->oca;
+
     return x < y ? -1 : x > y;
 }
 
-/* Build the nodes and the distinct-prefix arrays of one family. */
+/* One own entry per OCA among the routes of one prefix (keys [from, to)): its best route, in
+ * OCA order. The routes are grouped with a per-OCA stamp rather than sorted: a prefix learned
+ * over transit by a few hundred OCAs costs one pass, not a sort with a random read per
+ * comparison. */
 static enum ocdn_err
-build_family(struct rtb *b, uint8_t family, const uint32_t *site)
+group_routes(struct rtb *b, uint8_t family, const struct keys *k, size_t from, size_t to,
+             unsigned plen, size_t *ne_out)
 {
-    const struct steer_input *in = b->in;
-    const struct steer_route *routes = in->routes;
-    struct steer_rt *rt = b->rt;
-    uint64_t *k4 = NULL;
-    struct rkey *k6 = NULL;
-    struct pk stack[130], cur;
-    uint32_t stack_node[130], *run = NULL;
-    size_t depth = 0, nk = 0, i, j, np = 0, cap_run = 0;
-    uint32_t *pnode = NULL;
-    uint8_t *plen = NULL;
-    uint64_t *paddr = NULL;
-    enum ocdn_err err = OCDN_OK;
+    const struct steer_route *routes = b->in->routes;
+    size_t j, ne = 0, nk = family == NET_V4 ? k->n4 : k->n6;
+    const struct steer_route **best;
+    bool is_sorted = true;
+    enum ocdn_err err;
 
-    for (i = 0; i < in->n_routes; i++)
-        if (routes[i].prefix.addr.family == family && routes[i].prefix.len > 0)
-            nk++;
-    if (nk == 0)
-        return OCDN_OK;
-    if (family == NET_V4)
-        k4 = malloc(nk * sizeof(*k4));
-    else
-        k6 = malloc(nk * sizeof(*k6));
-    if (!k4 && !k6)
-        return OCDN_ENOMEM;
-    for (i = 0, j = 0; i < in->n_routes; i++) {
-        const struct steer_route *r = &routes[i];
-        const uint8_t *a = r->prefix.addr.bytes;
-
-        if (r->prefix.addr.family != family || r->prefix.len == 0)
-            continue;
-        if (family == NET_V4) {
-            uint32_t a4 = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-            k4[j] = (uint64_t)a4 << 32 | (uint64_t)r->prefix.len << IDX_BITS | i;
-        } else {
-            k6[j].hi = steer_be64(a);
-            k6[j].lo = steer_be64(a + 8);
-            k6[j].x = (uint64_t)r->prefix.len << 32 | i;
-        }
-        j++;
-    }
-    err = family == NET_V4 ? sort_keys4(k4, nk) : sort_keys6(k6, nk);
+    err = reserve((void **)&b->own, &b->cap_own, to - from, sizeof(*b->own));
+    if (!err)
+        err = reserve((void **)&b->best, &b->cap_best, to - from, sizeof(*b->best));
     if (err)
-        goto out;
-    /* Distinct prefixes: at most one per key. */
-    for (i = 0; i < nk; i++)
-        if (i == 0 || !same_prefix(family, k4, k6, i, i - 1))
-            np++;
-    pnode = malloc(np * sizeof(*pnode));
-    plen = malloc(np);
-    paddr = malloc(np * 2 * sizeof(*paddr));
-    if (!pnode || !plen || !paddr) {
-        err = OCDN_ENOMEM;
-        goto out;
+        return err;
+    best = b->best;
+    if (++b->gstamp == 0) { /* wrapped: clear the stamps */
+        memset(b->gmark, 0, b->in->n_ocas * sizeof(*b->gmark));
+        b->gstamp = 1;
     }
-    np = 0;
-    for (i = 0; i < nk;) {
-        size_t ne = 0, end, nr;
+    for (j = from; j < to; j++) {
+        uint32_t idx =
+            family == NET_V4 ? (uint32_t)(k->k4[j] & ((1u << IDX_BITS) - 1)) : (uint32_t)k->k6[j].x;
+        const struct steer_route *r = &routes[idx];
+
+        if (j + PF_ROUTES < nk) /* the routes are read at random: fetch ahead */
+            __builtin_prefetch(
+                &routes[family == NET_V4 ? (uint32_t)(k->k4[j + PF_ROUTES] & ((1u << IDX_BITS) - 1))
+                                         : (uint32_t)k->k6[j + PF_ROUTES].x]);
+        if (b->gmark[r->oca] != b->gstamp) {
+            b->gmark[r->oca] = b->gstamp;
+            b->gslot[r->oca] = (uint32_t)ne;
+            if (ne > 0 && r->oca < b->own[ne - 1].oca)
+                is_sorted = false;
+            best[ne] = r;
+            b->own[ne++] = cand_of(r, plen);
+        } else if (steer_route_cmp(&b->in->policy, r, best[b->gslot[r->oca]]) < 0) {
+            /* A second session for the prefix: keep the better route (equal ones are equal
+             * in every field the entry keeps). */
+            best[b->gslot[r->oca]] = r;
+            b->own[b->gslot[r->oca]] = cand_of(r, plen);
+        }
+    }
+    if (!is_sorted)
+        qsort(b->own, ne, sizeof(*b->own), cand_oca_cmp);
+    *ne_out = ne;
+    return OCDN_OK;
+}
+
+/* Distinct prefixes as the build produces them, in sorted order: they feed the lookup tables
+ * and are not kept. */
+struct plist {
+    uint32_t *node;
+    uint8_t *len;
+    uint64_t *addr; /* hi, lo per prefix (IPv4 in the top 32 bits of hi) */
+    size_t n, cap;
+};
+
+static void
+plist_clear(struct plist *p)
+{
+    free(p->node);
+    free(p->len);
+    free(p->addr);
+    memset(p, 0, sizeof(*p));
+}
+
+static enum ocdn_err
+plist_reserve(struct plist *p, size_t need)
+{
+    size_t cap = p->cap;
+    enum ocdn_err err;
+
+    err = reserve((void **)&p->node, &cap, need, sizeof(*p->node));
+    cap = p->cap;
+    if (!err)
+        err = reserve((void **)&p->len, &cap, need, sizeof(*p->len));
+    cap = p->cap;
+    if (!err)
+        err = reserve((void **)&p->addr, &cap, need, 2 * sizeof(*p->addr));
+    if (!err)
+        p->cap = cap;
+    return err;
+}
+
+/* Nodes for the keys [from, to) of one family (the start of a top-level prefix: nothing
+ * before from covers what follows), their prefixes appended to out. */
+static enum ocdn_err
+build_range(struct rtb *b, uint8_t family, const uint32_t *site, const struct keys *k, size_t from,
+            size_t to, struct plist *out)
+{
+    const uint64_t *k4 = k->k4;
+    const struct rkey *k6 = k->k6;
+    struct pk stack[130], cur;
+    uint32_t stack_node[130];
+    size_t depth = 0, i, np = 0;
+    enum ocdn_err err;
+
+    for (i = from; i < to; i++) /* distinct prefixes: at most one per key */
+        if (i == from || !same_prefix(family, k4, k6, i, i - 1))
+            np++;
+    err = plist_reserve(out, out->n + np);
+    if (err)
+        return err;
+    for (i = from; i < to;) {
+        size_t ne, end;
         uint32_t parent, seg, node, origin, idx;
 
         key_at(family, k4, k6, i, &cur, &idx);
-        for (end = i + 1; end < nk && same_prefix(family, k4, k6, end, i); end++)
+        for (end = i + 1; end < to && same_prefix(family, k4, k6, end, i); end++)
             ;
-        /* The routes of this prefix grouped by OCA (their order in the input breaks ties, so
-         * the result never depends on the sort). */
-        nr = end - i;
-        err = reserve((void **)&run, &cap_run, nr, sizeof(*run));
+        err = group_routes(b, family, k, i, end, cur.len, &ne);
         if (!err)
-            err = reserve((void **)&b->own, &b->cap_own, nr, sizeof(*b->own));
+            err = own_segment(b, site, ne, &seg, &origin);
         if (err)
-            goto out;
-        for (j = 0; j < nr; j++) {
-            key_at(family, k4, k6, i + j, &cur, &run[j]);
-            if (i + j + 16 < nk) { /* the routes are read at random: fetch ahead */
-                struct pk ahead;
-                uint32_t aidx;
-                key_at(family, k4, k6, i + j + 16, &ahead, &aidx);
-                __builtin_prefetch(&routes[aidx]);
-            }
-        }
-        if (nr <= SMALL_SORT) {
-            size_t x, y;
-            for (x = 1; x < nr; x++) {
-                uint32_t t = run[x];
-                for (y = x; y > 0 && by_oca(&t, &run[y - 1], (void *)(uintptr_t)routes) < 0; y--)
-                    run[y] = run[y - 1];
-                run[y] = t;
-            }
-        } else {
-            qsort_r(run, nr, sizeof(*run), by_oca, (void *)(uintptr_t)routes);
-        }
-        /* One own entry per OCA: its best route for this prefix. */
-        for (j = 0; j < nr;) {
-            const struct steer_route *best = &routes[run[j]];
-            size_t k;
-
-            for (k = j + 1; k < nr && routes[run[k]].oca == best->oca; k++)
-                if (steer_route_cmp(&in->policy, &routes[run[k]], best) < 0)
-                    best = &routes[run[k]];
-            b->own[ne].oca = best->oca;
-            b->own[ne].med = best->has_med ? best->med : 0;
-            b->own[ne].origin_as = best->origin_as;
-            b->own[ne].first_as = best->first_as;
-            b->own[ne].path_len = (uint16_t)best->path_len;
-            b->own[ne].plen = (uint8_t)cur.len;
-            b->own[ne].flags =
-                (uint8_t)((unsigned)best->src | (best->has_med ? STEER_CAND_HAS_MED : 0));
-            ne++;
-            j = k;
-        }
-        err = own_segment(b, site, ne, &seg, &origin);
-        if (err)
-            goto out;
+            return err;
         /* The covering prefixes are on the stack (sorted input is a depth-first walk). */
         while (depth > 0 && !pk_covers(&stack[depth - 1], &cur))
             depth--;
         parent = depth > 0 ? stack_node[depth - 1] : 0;
-        err = intern_node(b, seg, parent, origin, &node);
+        err = intern_node(b, seg, parent, origin, SKIP_COMPUTE, &node);
         if (err)
-            goto out;
+            return err;
         stack[depth] = cur;
         stack_node[depth] = node;
         depth++;
-        pnode[np] = node;
-        plen[np] = (uint8_t)cur.len;
-        paddr[2 * np] = cur.hi;
-        paddr[2 * np + 1] = cur.lo;
-        np++;
+        out->node[out->n] = node;
+        out->len[out->n] = (uint8_t)cur.len;
+        out->addr[2 * out->n] = cur.hi;
+        out->addr[2 * out->n + 1] = cur.lo;
+        out->n++;
         i = end;
     }
-    free(k4);
-    free(k6);
-    k4 = NULL;
-    k6 = NULL;
+    return OCDN_OK;
+}
 
-    /* The prefix list only feeds the lookup tables: it is not kept. */
-    if (family == NET_V4) {
-        uint32_t *a4 = malloc(np * sizeof(*a4));
-        if (!a4) {
+/* ---- two builders: split, replay, lookup tables ---------------------------------------- */
+
+/* A builder writing into rt, whose seg and lnodes arrays are sized for the worst case: new
+ * ones, or the builder's scratch (seg2, nodes2 not NULL) for the second core's temporary tables. */
+static enum ocdn_err
+rtb_init(struct rtb *b, const struct steer_input *in, struct steer_rt *rt,
+         struct steer_scratch *seg2, struct steer_scratch *nodes2)
+{
+    size_t no = in->n_ocas ? in->n_ocas : 1;
+    enum ocdn_err e;
+
+    memset(b, 0, sizeof(*b));
+    b->in = in;
+    b->rt = rt;
+    b->mark = calloc(no, sizeof(*b->mark));
+    b->gmark = calloc(no, sizeof(*b->gmark));
+    b->gslot = calloc(no, sizeof(*b->gslot));
+    if (!b->mark || !b->gmark || !b->gslot)
+        return OCDN_ENOMEM;
+    e = table_grow(&b->segs);
+    if (!e)
+        e = table_grow(&b->nodes);
+    if (!e)
+        e = table_grow(&b->canon);
+    if (!e)
+        e = reserve((void **)&b->parent, &b->cap_parent, 1, sizeof(*b->parent));
+    if (e)
+        return e;
+    /* Worst cases (one segment and one node per route), reserved, not committed: only what
+     * the build writes costs memory, and nothing is copied as the arrays fill. */
+    rt->seg_alloc = (STEER_SEG_HDR + (STEER_SEG_HDR + 6) * in->n_routes) * sizeof(*rt->seg);
+    rt->lnodes_alloc = (1 + in->n_routes) * sizeof(*rt->lnodes);
+    if (seg2) {
+        rt->seg = steer_scratch_get(seg2, rt->seg_alloc);
+        rt->lnodes = steer_scratch_get(nodes2, rt->lnodes_alloc);
+        if (!rt->seg || !rt->lnodes)
+            return OCDN_ENOMEM;
+        memset(rt->seg, 0, STEER_SEG_HDR * sizeof(*rt->seg));
+        memset(rt->lnodes, 0, sizeof(*rt->lnodes));
+    } else {
+        rt->seg = steer_mem_alloc(rt->seg_alloc);
+        rt->lnodes = steer_mem_alloc(rt->lnodes_alloc);
+        if (!rt->seg || !rt->lnodes)
+            return OCDN_ENOMEM;
+    }
+    rt->n_ocas = in->n_ocas;
+    rt->n_seg_words = STEER_SEG_HDR; /* offset 0: the empty segment (zeroed) */
+    b->parent[0] = 0;
+    rt->n_lnodes = 1; /* node 0: no route (zeroed) */
+    return OCDN_OK;
+}
+
+static void
+rtb_clear(struct rtb *b)
+{
+    free(b->mark);
+    free(b->parent);
+    free(b->segs.v);
+    free(b->nodes.v);
+    free(b->canon.v);
+    free(b->canon_v);
+    free(b->canon_rec);
+    free(b->own);
+    free(b->enc);
+    free(b->best);
+    free(b->gmark);
+    free(b->gslot);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Re-create in a what the second builder src made (segments, then nodes in creation order, so
+ * a parent comes before its children): the tables end up as if one builder had seen every
+ * prefix, sharing included. node_map[i] gets the node in a of src's node i. */
+static enum ocdn_err
+replay(struct rtb *a, const struct rtb *src, uint32_t *node_map)
+{
+    const struct steer_rt *sr = src->rt;
+    uint32_t *seg_from = NULL, *seg_to = NULL, first_new;
+    size_t off, ns = 0, j;
+    enum ocdn_err err = OCDN_OK;
+
+    seg_from = malloc((sr->n_segs + 1) * sizeof(*seg_from));
+    seg_to = malloc((sr->n_segs + 1) * sizeof(*seg_to));
+    if (!seg_from || !seg_to) {
+        err = OCDN_ENOMEM;
+        goto out;
+    }
+    for (off = STEER_SEG_HDR; off < sr->n_seg_words && !err; ns++) {
+        const uint32_t *h = sr->seg + off;
+        size_t n = steer_seg_n(h);
+
+        seg_from[ns] = (uint32_t)off;
+        err = intern_encoded(a, h, n, steer_seg_sorted(h), &seg_to[ns]);
+        off += STEER_SEG_HDR + 6 * n;
+    }
+    /* The mapping of src's nodes is one to one (distinct segments stay distinct, and so, by
+     * induction, do nodes), so a node whose parent is one of the replayed ones cannot match
+     * anything already there, and nothing looks for it later: it is appended as is, with its
+     * up pointer mapped. Only a node under a node that a had before (the roots, under node 0)
+     * may exist already and goes through the table. */
+    first_new = (uint32_t)a->rt->n_lnodes;
+    node_map[0] = 0;
+    for (j = 1; j < sr->n_lnodes && !err; j++) {
+        const struct steer_lnode *nd = &sr->lnodes[j];
+        uint32_t parent = node_map[src->parent[j]], up = node_map[nd->up];
+        size_t lo = 0, hi = ns;
+
+        while (lo < hi) { /* the segment's new offset (segments are in offset order) */
+            size_t mid = (lo + hi) / 2;
+            if (seg_from[mid] < nd->seg)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (parent >= first_new)
+            err = append_node(a, seg_to[lo], parent, nd->origin_as, up, &node_map[j]);
+        else
+            err = intern_node(a, seg_to[lo], parent, nd->origin_as, up, &node_map[j]);
+    }
+out:
+    free(seg_from);
+    free(seg_to);
+    return err;
+}
+
+/* Work of a prefix, in routes: grouping its routes costs per route, finding its segment and
+ * node (hashes, tables) per prefix, about as much as this many routes (measured). */
+#define PREFIX_COST 6
+
+/* Where the second builder starts in the IPv4 keys: about half of all the work (it also takes
+ * the IPv6 keys, whose prefixes are counted at the IPv4 ratio: they are not sorted yet), moved
+ * up to the first prefix that no earlier prefix covers, so that each builder's covering chains
+ * are its own. n4 when there is none. */
+static size_t
+split_point(const struct keys *k)
+{
+    uint64_t reach = 0; /* end of the furthest-reaching prefix so far (exclusive) */
+    size_t np4 = 0, i, work, target, done = 0;
+
+    for (i = 0; i < k->n4; i++)
+        np4 += i == 0 || k->k4[i] >> IDX_BITS != k->k4[i - 1] >> IDX_BITS;
+    work = k->n4 + PREFIX_COST * np4;
+    /* The IPv6 keys: their work at the IPv4 rate, plus their sort (the second builder's). */
+    target = (work + (k->n4 ? work / k->n4 : 1) * k->n6 + k->n6) / 2;
+    for (i = 0; i < k->n4; i++) {
+        uint64_t addr = k->k4[i] >> 32;
+        unsigned len = (unsigned)(k->k4[i] >> IDX_BITS) & 63u;
+        bool is_new = i == 0 || k->k4[i] >> IDX_BITS != k->k4[i - 1] >> IDX_BITS;
+
+        if (done >= target && addr >= reach)
+            return i;
+        done += 1 + (is_new ? PREFIX_COST : 0);
+        if (addr + (1ull << (32 - len)) > reach)
+            reach = addr + (1ull << (32 - len));
+    }
+    return k->n4;
+}
+
+struct part { /* one builder's share */
+    struct rtb *b;
+    const uint32_t *site;
+    struct keys *k;
+    struct steer_scratch *sort; /* for the IPv6 keys, sorted by the builder that takes them */
+    size_t from4, to4;
+    bool has_v6;
+    struct plist p4, p6;
+    enum ocdn_err err;
+};
+
+static void *
+build_part(void *arg)
+{
+    struct part *p = arg;
+
+    p->err = build_range(p->b, NET_V4, p->site, p->k, p->from4, p->to4, &p->p4);
+    if (!p->err && p->has_v6)
+        p->err = sort_keys6(p->k->k6, p->k->n6, p->sort);
+    if (!p->err && p->has_v6)
+        p->err = build_range(p->b, NET_V6, p->site, p->k, 0, p->k->n6, &p->p6);
+    return NULL;
+}
+
+struct lpm_job {
+    struct steer_rt *rt;
+    const struct plist *p;
+    bool is_v6;
+    enum ocdn_err err;
+};
+
+static void *
+lpm_job(void *arg)
+{
+    struct lpm_job *j = arg;
+    uint32_t *a4;
+    size_t i;
+
+    j->err = OCDN_OK;
+    if (j->p->n == 0)
+        return NULL;
+    if (j->is_v6) {
+        j->rt->n_pfx6 = j->p->n;
+        j->err = steer_lpm6_build(j->rt, j->p->addr, j->p->len, j->p->node, j->p->n);
+        return NULL;
+    }
+    a4 = malloc(j->p->n * sizeof(*a4));
+    if (!a4) {
+        j->err = OCDN_ENOMEM;
+        return NULL;
+    }
+    for (i = 0; i < j->p->n; i++)
+        a4[i] = (uint32_t)(j->p->addr[2 * i] >> 32);
+    j->rt->n_pfx4 = j->p->n;
+    j->err = steer_lpm4_build(j->rt, a4, j->p->len, j->p->node, j->p->n);
+    free(a4);
+    return NULL;
+}
+
+/* Segments, nodes and lookup tables from the sorted keys: two builders on the two halves of
+ * the work when it is large, the second one's work replayed into the first's tables. */
+static enum ocdn_err
+build_tables(struct rtb *a, const uint32_t *site, struct keys *k, struct steer_builder *bld)
+{
+    struct steer_rt tmp_rt;
+    struct rtb second;
+    struct part pa, pb;
+    struct lpm_job j4, j6;
+    uint32_t *node_map = NULL;
+    bool is_par = k->n4 + k->n6 >= PAR_MIN_KEYS;
+    size_t m = is_par ? split_point(k) : k->n4, i;
+    enum ocdn_err err;
+
+    memset(&tmp_rt, 0, sizeof(tmp_rt));
+    memset(&second, 0, sizeof(second));
+    memset(&pa, 0, sizeof(pa));
+    memset(&pb, 0, sizeof(pb));
+    pa.b = a;
+    pa.site = site;
+    pa.k = k;
+    pa.sort = &bld->s[STEER_SCRATCH_SORT];
+    pa.from4 = 0;
+    pa.to4 = m;
+    pa.has_v6 = !is_par;
+    pb = pa;
+    pb.b = &second;
+    pb.from4 = m;
+    pb.to4 = k->n4;
+    pb.has_v6 = true;
+    if (!is_par) {
+        build_part(&pa);
+        err = pa.err;
+        if (err)
+            goto out;
+    } else {
+        err = rtb_init(&second, a->in, &tmp_rt, &bld->s[STEER_SCRATCH_SEG2],
+                       &bld->s[STEER_SCRATCH_NODES2]);
+        if (err)
+            goto out;
+        par2(build_part, &pa, &pb);
+        err = pa.err ? pa.err : pb.err;
+        if (err)
+            goto out;
+        node_map = malloc(tmp_rt.n_lnodes * sizeof(*node_map));
+        if (!node_map) {
             err = OCDN_ENOMEM;
             goto out;
         }
-        for (i = 0; i < np; i++)
-            a4[i] = (uint32_t)(paddr[2 * i] >> 32);
-        rt->n_pfx4 = np;
-        err = steer_lpm4_build(rt, a4, plen, pnode, np);
-        free(a4);
-    } else {
-        rt->n_pfx6 = np;
-        err = steer_lpm6_build(rt, paddr, plen, pnode, np);
+        err = replay(a, &second, node_map);
+        if (err)
+            goto out;
+        err = plist_reserve(&pa.p4, pa.p4.n + pb.p4.n);
+        if (err)
+            goto out;
+        for (i = 0; i < pb.p4.n; i++) {
+            pa.p4.node[pa.p4.n] = node_map[pb.p4.node[i]];
+            pa.p4.len[pa.p4.n] = pb.p4.len[i];
+            pa.p4.addr[2 * pa.p4.n] = pb.p4.addr[2 * i];
+            pa.p4.addr[2 * pa.p4.n + 1] = pb.p4.addr[2 * i + 1];
+            pa.p4.n++;
+        }
+        for (i = 0; i < pb.p6.n; i++)
+            pb.p6.node[i] = node_map[pb.p6.node[i]];
     }
+    /* The two lookup tables are independent: one per core. */
+    j4.rt = a->rt;
+    j4.p = &pa.p4;
+    j4.is_v6 = false;
+    j6.rt = a->rt;
+    j6.p = is_par ? &pb.p6 : &pa.p6;
+    j6.is_v6 = true;
+    if (is_par)
+        par2(lpm_job, &j4, &j6);
+    else {
+        lpm_job(&j4);
+        lpm_job(&j6);
+    }
+    err = j4.err ? j4.err : j6.err;
 out:
-    free(k4);
-    free(k6);
-    free(run);
-    free(pnode);
-    free(plen);
-    free(paddr);
+    free(node_map);
+    plist_clear(&pa.p4);
+    plist_clear(&pa.p6);
+    plist_clear(&pb.p4);
+    plist_clear(&pb.p6);
+    rtb_clear(&second); /* tmp_rt's arrays are the builder's */
     return err;
 }
 
@@ -917,20 +1444,15 @@ uint64_t
 steer_rt_checksum(const struct steer_rt *rt)
 {
     uint64_t h = 0x7274ull;
-    size_t i;
 
     h = steer_hash_bytes(rt->path_hops_and_offsets, sizeof(rt->path_hops_and_offsets), h);
     h = steer_hash_bytes(rt->oca_ids, rt->n_ocas * sizeof(*rt->oca_ids), h);
-    h = steer_hash_bytes(rt->slots, rt->n_slots * sizeof(*rt->slots), h);
-    h = steer_hash_bytes(rt->slot_oca, rt->n_slots * sizeof(*rt->slot_oca), h);
+    h = steer_hash_bytes(rt->seg, rt->n_seg_words * sizeof(*rt->seg), h);
     h = steer_hash_bytes(rt->lnodes, rt->n_lnodes * sizeof(*rt->lnodes), h);
-    /* The lookup tables themselves: the chunks of tbl24 the build wrote (the others are zero
-     * pages that were never touched), then everything else. */
-    for (i = 0; rt->tbl24 && i < STEER_TBL24_CHUNKS; i++)
-        if ((rt->tbl24_dirty[i / 64] >> (i % 64)) & 1)
-            h = steer_hash_bytes(rt->tbl24 + (size_t)i * STEER_TBL24_CHUNK,
-                                 STEER_TBL24_CHUNK * sizeof(*rt->tbl24), h ^ i);
-    h = steer_hash_bytes(rt->tbl24_dirty, sizeof(rt->tbl24_dirty), h);
+    /* The lookup tables themselves. */
+    if (rt->tbl16)
+        h = steer_hash_bytes(rt->tbl16, ((size_t)1 << 16) * sizeof(*rt->tbl16), h);
+    h = steer_hash_bytes(rt->grp16, rt->n_grp16 * 256 * sizeof(*rt->grp16), h);
     h = steer_hash_bytes(rt->tbl8, rt->n_tbl8 * 256 * sizeof(*rt->tbl8), h);
     if (rt->direct6)
         h = steer_hash_bytes(rt->direct6, ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6),
@@ -940,45 +1462,36 @@ steer_rt_checksum(const struct steer_rt *rt)
     return h ^ rt->n_pfx4 ^ (uint64_t)rt->n_pfx6 << 32;
 }
 
-static void
-shrink(void **v, size_t n, size_t sz)
-{
-    void *p;
-
-    if (*v && n > 0) {
-        p = realloc(*v, n * sz);
-        if (p)
-            *v = p;
-    }
-}
-
 enum ocdn_err
-steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct steer_rt **out,
-               char *err, size_t errlen)
+steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct steer_builder *bld,
+               struct steer_rt **out, char *err, size_t errlen)
 {
-    struct steer_rt *rt;
+    struct steer_builder own_bld;
+    struct steer_rt *rt = NULL;
     struct rtb b;
+    struct keys k;
     enum ocdn_err e = OCDN_OK;
     size_t i;
 
     *out = NULL;
-    for (i = 0; i < in->n_routes; i++) {
-        e = check_route(in, i, err, errlen);
-        if (e)
-            return e;
-    }
+    memset(&b, 0, sizeof(b));
+    memset(&own_bld, 0, sizeof(own_bld));
+    if (!bld)
+        bld = &own_bld;
+    e = extract_keys(in, bld, &k, err, errlen);
+    if (e)
+        goto out;
     rt = calloc(1, sizeof(*rt));
-    if (!rt)
-        return OCDN_ENOMEM;
+    if (!rt) {
+        e = OCDN_ENOMEM;
+        goto out;
+    }
     atomic_init(&rt->refs, 1);
     rt->version = in->routes_version;
     memcpy(rt->path_hops_and_offsets[0], in->policy.path_hops, sizeof(in->policy.path_hops));
     memcpy(rt->path_hops_and_offsets[1], in->policy.med_offset, sizeof(in->policy.med_offset));
-    rt->n_ocas = in->n_ocas;
     rt->n_routes = in->n_routes;
-    memset(&b, 0, sizeof(b));
-    b.in = in;
-    b.rt = rt;
+    rt->routes_ignored = k.ignored;
     rt->oca_ids = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*rt->oca_ids));
     if (!rt->oca_ids) {
         e = OCDN_ENOMEM;
@@ -986,66 +1499,33 @@ steer_rt_build(const struct steer_input *in, const uint32_t *oca_site, struct st
     }
     for (i = 0; i < in->n_ocas; i++)
         rt->oca_ids[i] = in->ocas[i].id;
-    for (i = 0; i < in->n_routes; i++)
-        if (in->routes[i].prefix.len == 0)
-            rt->routes_ignored++;
-    b.mark = calloc(in->n_ocas ? in->n_ocas : 1, sizeof(*b.mark));
-    if (!b.mark) {
-        e = OCDN_ENOMEM;
-        goto out;
-    }
-    e = table_grow(&b.segs);
+    e = rtb_init(&b, in, rt, NULL, NULL);
     if (!e)
-        e = table_grow(&b.nodes);
+        e = sort_keys4(k.k4, k.n4, &bld->s[STEER_SCRATCH_SORT]);
     if (!e)
-        e = table_grow(&b.canon);
-    if (!e)
-        e = reserve((void **)&rt->slots, &b.cap_slots, 1, sizeof(*rt->slots));
-    if (!e)
-        e = reserve((void **)&rt->slot_oca, &b.cap_oca, 1, sizeof(*rt->slot_oca));
-    if (!e)
-        e = reserve((void **)&rt->lnodes, &b.cap_lnodes, 1, sizeof(*rt->lnodes));
-    if (e)
-        goto out;
-    memset(&rt->slots[0], 0, sizeof(rt->slots[0])); /* the empty segment */
-    rt->slot_oca[0] = 0;
-    rt->n_slots = 1;
-    memset(&rt->lnodes[0], 0, sizeof(rt->lnodes[0])); /* node 0: no route */
-    e = reserve((void **)&b.parent, &b.cap_parent, 1, sizeof(*b.parent));
-    if (e)
-        goto out;
-    b.parent[0] = 0;
-    rt->n_lnodes = 1;
-    e = build_family(&b, NET_V4, oca_site);
-    if (!e)
-        e = build_family(&b, NET_V6, oca_site);
+        e = build_tables(&b, oca_site, &k, bld);
     if (e) {
         if (e == OCDN_ETOOBIG)
             snprintf(err, errlen, "route tables over their size limits");
         goto out;
     }
-    shrink((void **)&rt->slots, rt->n_slots, sizeof(*rt->slots));
-    shrink((void **)&rt->slot_oca, rt->n_slots, sizeof(*rt->slot_oca));
-    shrink((void **)&rt->lnodes, rt->n_lnodes, sizeof(*rt->lnodes));
+    rt->seg_alloc = steer_mem_shrink(rt->seg, rt->seg_alloc, rt->n_seg_words * sizeof(*rt->seg));
+    rt->lnodes_alloc =
+        steer_mem_shrink(rt->lnodes, rt->lnodes_alloc, rt->n_lnodes * sizeof(*rt->lnodes));
     rt->bytes = sizeof(*rt) + rt->n_ocas * sizeof(*rt->oca_ids) +
-                rt->n_slots * (sizeof(*rt->slots) + sizeof(*rt->slot_oca)) +
-                rt->n_lnodes * sizeof(*rt->lnodes) +
-                (rt->tbl24 ? ((size_t)1 << 24) * sizeof(*rt->tbl24) : 0) +
-                rt->n_tbl8 * 256 * sizeof(*rt->tbl8) +
-                (rt->direct6 ? ((size_t)1 << STEER_DIRECT6_BITS) * sizeof(*rt->direct6) : 0) +
-                rt->n_nodes * sizeof(*rt->nodes) + rt->n_leaves * sizeof(*rt->leaves);
+                rt->n_seg_words * sizeof(*rt->seg) + rt->n_lnodes * sizeof(*rt->lnodes) +
+                steer_lpm4_bytes(rt) + steer_lpm6_bytes(rt);
     rt->checksum = steer_rt_checksum(rt);
     *out = rt;
     rt = NULL;
 out:
     steer_rt_unref(rt);
-    free(b.mark);
-    free(b.parent);
-    free(b.segs.v);
-    free(b.nodes.v);
-    free(b.canon.v);
-    free(b.canon_v);
-    free(b.canon_rec);
-    free(b.own);
+    rtb_clear(&b);
+    for (i = 0; i < STEER_SCRATCH_COUNT; i++) {
+        if (bld == &own_bld)
+            steer_scratch_clear(&bld->s[i]);
+        else
+            steer_scratch_idle(&bld->s[i]);
+    }
     return e;
 }

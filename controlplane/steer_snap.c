@@ -5,6 +5,7 @@
  * Owns its copies; shared read-only by every thread that holds a reference. */
 #include "steer_int.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,10 +167,14 @@ query_facts(struct steer_snap *s)
 {
     size_t i, k = 0;
 
+    size_t words = (s->n_ocas + 31) / 32 + 1;
+
     s->oq = calloc(s->n_ocas ? s->n_ocas : 1, sizeof(*s->oq));
     s->fb = malloc((s->n_ocas ? s->n_ocas : 1) * sizeof(*s->fb));
-    if (!s->oq || !s->fb)
+    s->elig[0] = calloc(2 * words, sizeof(*s->elig[0]));
+    if (!s->oq || !s->fb || !s->elig[0])
         return OCDN_ENOMEM;
+    s->elig[1] = s->elig[0] + words;
     for (i = 0; i < s->n_ocas; i++) {
         const struct steer_oca *o = &s->ocas[i];
         struct steer_oq *q = &s->oq[i];
@@ -181,6 +186,8 @@ query_facts(struct steer_snap *s)
         q->site = o->site;
         q->video = (uint8_t)inelig_of(o, s->policy.load_limit, false);
         q->speed = (uint8_t)inelig_of(o, s->policy.load_limit, true);
+        s->elig[0][i / 32] |= (uint32_t)(q->video == STEER_ELIGIBLE) << (i % 32);
+        s->elig[1][i / 32] |= (uint32_t)(q->speed == STEER_ELIGIBLE) << (i % 32);
         q->is_fallback = s->sites[o->site].type == SITE_TYPE_IX || o->model == OCA_MODEL_GLOBAL;
         if (q->is_fallback)
             s->fb[k++] = (uint32_t)i; /* by index; sorted by site below */
@@ -200,7 +207,8 @@ query_facts(struct steer_snap *s)
         }
         s->fbs[s->n_fbs - 1].n++;
     }
-    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb) + sizeof(*s->fbs));
+    s->stats.memory_bytes += s->n_ocas * (sizeof(*s->oq) + sizeof(*s->fb) + sizeof(*s->fbs)) +
+                             2 * words * sizeof(*s->elig[0]);
     return OCDN_OK;
 }
 
@@ -244,6 +252,7 @@ own_checksum(const struct steer_snap *s)
         h = steer_hash_bytes(o->host, strlen(o->host), h ^ o->site ^ (uint64_t)o->status << 32);
     }
     h = steer_hash_bytes(s->oq, s->n_ocas * sizeof(*s->oq), h);
+    h = steer_hash_bytes(s->elig[0], 2 * ((s->n_ocas + 31) / 32 + 1) * sizeof(*s->elig[0]), h);
     h = steer_hash_bytes(s->fb, s->n_fb * sizeof(*s->fb), h);
     return h;
 }
@@ -264,6 +273,7 @@ snap_free(struct steer_snap *s)
     free(s->sites);
     free(s->ocas);
     free(s->oq);
+    free(s->elig[0]);
     free(s->by_id);
     free(s->site_vec);
     free(s->fb);
@@ -272,12 +282,78 @@ snap_free(struct steer_snap *s)
     free(s);
 }
 
+/* prev's route tables serve in: same non-zero routes version, same hops and offsets, same
+ * OCA list. */
+static bool
+can_share_routes(const struct steer_input *in, const struct steer_snap *prev)
+{
+    return prev && prev->rt && in->routes_version != 0 && prev->rt->version == in->routes_version &&
+           memcmp(prev->rt->path_hops_and_offsets[0], in->policy.path_hops,
+                  sizeof(in->policy.path_hops)) == 0 &&
+           memcmp(prev->rt->path_hops_and_offsets[1], in->policy.med_offset,
+                  sizeof(in->policy.med_offset)) == 0 &&
+           same_ocas(prev->rt->oca_ids, prev->rt->n_ocas, in);
+}
+
+static bool
+can_share_catalog(const struct steer_input *in, const struct steer_snap *prev)
+{
+    return prev && prev->cat && in->catalog_version != 0 &&
+           prev->cat->version == in->catalog_version &&
+           same_ocas(prev->cat->oca_ids, prev->cat->n_ocas, in);
+}
+
+struct cat_job {
+    const struct steer_input *in;
+    struct steer_cat *cat;
+    enum ocdn_err err;
+    char msg[256];
+};
+
+static void *
+cat_job_run(void *arg)
+{
+    struct cat_job *j = arg;
+
+    j->err = steer_cat_build(j->in, &j->cat, j->msg, sizeof(j->msg));
+    return NULL;
+}
+
+struct steer_builder *
+steer_builder_new(void)
+{
+    return calloc(1, sizeof(struct steer_builder));
+}
+
+void
+steer_builder_free(struct steer_builder *b)
+{
+    size_t i;
+
+    if (!b)
+        return;
+    for (i = 0; i < STEER_SCRATCH_COUNT; i++)
+        steer_scratch_clear(&b->s[i]);
+    free(b);
+}
+
 enum ocdn_err
 steer_snap_build(const struct steer_input *in, const struct steer_snap *prev, uint64_t generation,
                  struct steer_snap **out, char *err, size_t errlen)
 {
+    return steer_snap_build_with(NULL, in, prev, generation, out, err, errlen);
+}
+
+enum ocdn_err
+steer_snap_build_with(struct steer_builder *bld, const struct steer_input *in,
+                      const struct steer_snap *prev, uint64_t generation, struct steer_snap **out,
+                      char *err, size_t errlen)
+{
     struct steer_snap *s;
     uint32_t *site = NULL;
+    struct cat_job cj;
+    pthread_t cat_thread;
+    bool is_cat_threaded = false;
     enum ocdn_err e;
     double t0 = now_ms();
     size_t i;
@@ -301,38 +377,45 @@ steer_snap_build(const struct steer_input *in, const struct steer_snap *prev, ui
     e = query_facts(s);
     if (e)
         goto out;
-    if (prev && prev->rt && in->routes_version != 0 && prev->rt->version == in->routes_version &&
-        memcmp(prev->rt->path_hops_and_offsets[0], in->policy.path_hops,
-               sizeof(in->policy.path_hops)) == 0 &&
-        memcmp(prev->rt->path_hops_and_offsets[1], in->policy.med_offset,
-               sizeof(in->policy.med_offset)) == 0 &&
-        same_ocas(prev->rt->oca_ids, prev->rt->n_ocas, in)) {
+    if (can_share_routes(in, prev)) {
         s->rt = prev->rt;
         atomic_fetch_add_explicit(&s->rt->refs, 1, memory_order_relaxed);
         s->stats.routes_shared = true;
-    } else {
-        site = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*site));
-        if (!site) {
-            e = OCDN_ENOMEM;
-            goto out;
-        }
-        for (i = 0; i < in->n_ocas; i++)
-            site[i] = in->ocas[i].site;
-        e = steer_rt_build(in, site, &s->rt, err, errlen);
-        if (e)
-            goto out;
     }
-    if (prev && prev->cat && in->catalog_version != 0 &&
-        prev->cat->version == in->catalog_version &&
-        same_ocas(prev->cat->oca_ids, prev->cat->n_ocas, in)) {
+    if (can_share_catalog(in, prev)) {
         s->cat = prev->cat;
         atomic_fetch_add_explicit(&s->cat->refs, 1, memory_order_relaxed);
         s->stats.catalog_shared = true;
     } else {
-        e = steer_cat_build(in, &s->cat, err, errlen);
-        if (e)
-            goto out;
+        /* The catalog does not depend on the routes: build it on the other core meanwhile. */
+        memset(&cj, 0, sizeof(cj));
+        cj.in = in;
+        is_cat_threaded = !s->rt && pthread_create(&cat_thread, NULL, cat_job_run, &cj) == 0;
+        if (!is_cat_threaded)
+            cat_job_run(&cj);
     }
+    if (!s->rt) {
+        site = malloc((in->n_ocas ? in->n_ocas : 1) * sizeof(*site));
+        if (!site) {
+            e = OCDN_ENOMEM;
+        } else {
+            for (i = 0; i < in->n_ocas; i++)
+                site[i] = in->ocas[i].site;
+            e = steer_rt_build(in, site, bld, &s->rt, err, errlen);
+        }
+    }
+    if (is_cat_threaded)
+        pthread_join(cat_thread, NULL);
+    if (!s->cat) {
+        s->cat = cj.cat;
+        /* Routes are validated first: their error, if any, is the one reported. */
+        if (!e && cj.err) {
+            e = cj.err;
+            snprintf(err, errlen, "%s", cj.msg);
+        }
+    }
+    if (e)
+        goto out;
     s->checksum = full_checksum(own_checksum(s), s->rt->checksum, s->cat->checksum);
     s->stats.generation = generation;
     s->stats.checksum = s->checksum;
@@ -389,13 +472,13 @@ tables_consistent(const struct steer_rt *rt)
 {
     size_t i;
 
-    for (i = 0; rt->tbl24 && i < ((size_t)1 << 24); i++) {
-        uint32_t e;
-        if (!((rt->tbl24_dirty[i / STEER_TBL24_CHUNK / 64] >> (i / STEER_TBL24_CHUNK % 64)) & 1)) {
-            i += STEER_TBL24_CHUNK - 1; /* never written: zero */
-            continue;
-        }
-        e = rt->tbl24[i];
+    for (i = 0; rt->tbl16 && i < ((size_t)1 << 16); i++) {
+        uint32_t e = rt->tbl16[i];
+        if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_grp16 : e >= rt->n_lnodes)
+            return false;
+    }
+    for (i = 0; i < rt->n_grp16 * 256; i++) {
+        uint32_t e = rt->grp16[i];
         if (e & STEER_TBL_EXT ? (e & ~STEER_TBL_EXT) >= rt->n_tbl8 : e >= rt->n_lnodes)
             return false;
     }
@@ -416,13 +499,21 @@ tables_consistent(const struct steer_rt *rt)
     for (i = 0; i < rt->n_leaves; i++)
         if (rt->leaves[i] >= rt->n_lnodes)
             return false;
-    /* The slots are a sequence of segment headers, each followed by its entries; a node's
-     * next level comes before it. */
-    for (i = 1; i < rt->n_slots; i += 1 + rt->slots[i].h.n)
-        if ((uint64_t)i + rt->slots[i].h.n >= rt->n_slots)
+    /* The segments follow each other (header, 6 words per entry) to the end of the array, their
+     * OCAs are in range; a node's next level comes before it. */
+    for (i = 0; i < rt->n_seg_words; i += STEER_SEG_HDR + 6 * (size_t)steer_seg_n(rt->seg + i)) {
+        const uint32_t *h = rt->seg + i;
+        size_t k, n = steer_seg_n(h);
+        if (i + STEER_SEG_HDR + 6 * n > rt->n_seg_words)
             return false;
+        for (k = 0; k < n; k++)
+            if ((h[STEER_SEG_HDR + k] & STEER_RANK_OCA_MASK) >= rt->n_ocas ||
+                steer_seg_sorted(h)[k] >= rt->n_ocas)
+                return false;
+    }
     for (i = 1; i < rt->n_lnodes; i++)
-        if (rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_slots)
+        if (rt->lnodes[i].up >= i || rt->lnodes[i].seg >= rt->n_seg_words ||
+            rt->lnodes[i].up_seg != rt->lnodes[rt->lnodes[i].up].seg)
             return false;
     return true;
 }

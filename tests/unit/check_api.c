@@ -1893,6 +1893,34 @@ START_TEST(steer_answers_signed_urls)
     r = expect(200, "GET", "/v1/route-explorer?ip=176.130.1.1", admin, NULL);
     ck_assert_uint_eq(json_array_size(json_object_get(r.j, "candidates")), 2);
     res_free(&r);
+    /* A's session goes down: A is degraded, which /v1/steer still serves, and the explorer
+     * says so (video eligibility, not the speed test's "online only"). */
+    {
+        struct steer_engine_stats es;
+        char path[64];
+        json_t *c;
+        size_t i;
+
+        steer_engine_stats(cp.steer, &es);
+        r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
+                   "{\"seq\":3,\"bgp\":[{\"name\":\"isp4\",\"state\":\"idle\"}]}");
+        res_free(&r);
+        /* The session state is part of the OCA row at once; wait for a rebuild that saw it. */
+        ck_assert(steer_engine_wait(cp.steer, es.attempts + 1, 10000));
+        snprintf(path, sizeof(path), "/v1/ocas/%lld", (long long)w.a.oca);
+        r = expect(200, "GET", path, admin, NULL);
+        ck_assert_str_eq(jstr(r.j, "status"), "degraded");
+        res_free(&r);
+        r = expect(200, "GET", "/v1/steer?client=176.130.1.1&file=f1", w.frontend, NULL);
+        ck_assert_int_eq(jint(json_array_get(json_object_get(r.j, "urls"), 0), "oca_id"), w.a.oca);
+        res_free(&r);
+        r = expect(200, "GET", "/v1/route-explorer?ip=176.130.1.1", admin, NULL);
+        c = json_object_get(r.j, "candidates");
+        for (i = 0; i < json_array_size(c); i++)
+            if (jint(json_array_get(c, i), "oca_id") == w.a.oca)
+                ck_assert(json_is_true(json_object_get(json_array_get(c, i), "eligible")));
+        res_free(&r);
+    }
     /* A goes over its load limit (90 % of 10 Gb/s): the report kicks a rebuild. A rebuild
      * already running when the report lands may still see the old load, so follow the
      * attempts one by one (bounded): without the kick no attempt comes and the wait fails. */
@@ -1903,7 +1931,7 @@ START_TEST(steer_answers_signed_urls)
 
         steer_engine_stats(cp.steer, &es);
         r = expect(200, "POST", "/v1/agent/report", w.a.appliance,
-                   "{\"seq\":3,\"traffic\":{\"bps\":9500000000}}");
+                   "{\"seq\":4,\"traffic\":{\"bps\":9500000000}}");
         res_free(&r);
         for (k = 1; k <= 3 && !overloaded; k++) {
             ck_assert_msg(steer_engine_wait(cp.steer, es.attempts + (uint64_t)k, 10000),

@@ -946,6 +946,191 @@ START_TEST(random_worlds_agree_with_reference)
 }
 END_TEST
 
+/* steer_decide_batch() gives exactly steer_decide()'s answers (and so the reference's), with
+ * the same position lookups, for batches of every size around its internal one (32). */
+#define BATCH_QUERIES 80
+
+START_TEST(batch_agrees_with_single_and_reference)
+{
+    struct world *w = malloc(sizeof(*w));
+    struct rng r = {0x5eedba7c4ull ^ (uint64_t)_i};
+    struct steer_query *q = calloc(BATCH_QUERIES, sizeof(*q));
+    struct steer_result *rb = calloc(BATCH_QUERIES, sizeof(*rb));
+    struct geo_answer *ga = calloc(BATCH_QUERIES, sizeof(*ga));
+    enum ocdn_err errs[BATCH_QUERIES];
+    size_t worlds, total = 0, multi = 0;
+
+    ck_assert(w && q && rb && ga);
+    for (worlds = 0; worlds < RANDOM_WORLDS / 4; worlds++) {
+        struct steer_snap *s = NULL;
+        char err[256], ctx[96];
+        size_t n = 1 + below(&r, BATCH_QUERIES), k;
+
+        gen_world(&r, w);
+        ck_assert_msg(steer_snap_build(&w->in, NULL, worlds + 1, &s, err, sizeof(err)) == OCDN_OK,
+                      "build: %s", err);
+        for (k = 0; k < n; k++) {
+            gen_query(&r, w, &q[k], &ga[k]);
+            if (chance(&r, 10))
+                q[k].file = STEER_FILE_ANY;
+            if (q[k].geo)
+                q[k].geo_ctx = &ga[k];
+        }
+        ck_assert_int_eq(steer_decide_batch(s, q, n, rb, errs), OCDN_OK);
+        for (k = 0; k < n; k++) {
+            struct steer_result a, b;
+            struct geo_answer gs = ga[k], gr = ga[k];
+
+            snprintf(ctx, sizeof(ctx), "seed %d world %zu query %zu of %zu", _i, worlds, k, n);
+            CHECK(errs[k] == OCDN_OK, "%s: error %d", ctx, errs[k]);
+            CHECK(atomic_load(&ga[k].calls) <= 1, "%s: geo called twice", ctx);
+            atomic_store(&gs.calls, 0);
+            atomic_store(&gr.calls, 0);
+            if (q[k].geo)
+                q[k].geo_ctx = &gs;
+            CHECK(steer_decide(s, &q[k], &a) == OCDN_OK, "%s: decide", ctx);
+            same_result(&rb[k], &a, ctx);
+            CHECK(atomic_load(&ga[k].calls) == atomic_load(&gs.calls), "%s: geo calls", ctx);
+            if (q[k].geo)
+                q[k].geo_ctx = &gr;
+            CHECK(steer_ref_decide(&w->in, &q[k], &b) == OCDN_OK, "%s: reference", ctx);
+            same_result(&rb[k], &b, ctx);
+            total++;
+            multi += rb[k].n > 1;
+        }
+        steer_snap_unref(s);
+        steer_input_clear(&w->in);
+    }
+    ck_assert_uint_gt(multi, total / 4);
+    free(w);
+    free(q);
+    free(rb);
+    free(ga);
+}
+END_TEST
+
+/* A world big enough for the build's two-core path (>= 100k route keys: the IPv4 work split
+ * at a top-level prefix, the second builder replayed into the first) and its parallel sort:
+ * the same answers as the reference, a verified snapshot, and the builder reused. */
+START_TEST(large_world_uses_both_cores_and_agrees)
+{
+    struct rng r = {0x1a49e5ull};
+    struct world *w = malloc(sizeof(*w));
+    struct net_prefix *pool = malloc(4000 * sizeof(*pool));
+    struct steer_builder *bld = steer_builder_new();
+    struct steer_snap *s = NULL, *s2 = NULL;
+    struct steer_snap_stats st, st2;
+    size_t npool = 0, i, k, q;
+    char err[256], ctx[64];
+
+    ck_assert(w && pool && bld);
+    memset(w, 0, sizeof(*w));
+    steer_input_init(&w->in);
+    for (i = 0; i < 6; i++) {
+        struct steer_site site = {0};
+        site.id = i + 1;
+        site.name = "S.IX";
+        site.type = i % 2 ? SITE_TYPE_IX : SITE_TYPE_ISP;
+        site.has_coords = true;
+        site.lat = 43.0 + (double)i;
+        site.lon = 1.0 + (double)i;
+        ck_assert_int_eq(steer_input_add_site(&w->in, &site, NULL), OCDN_OK);
+    }
+    for (i = 0; i < 64; i++) {
+        struct steer_oca o = {0};
+        o.id = 5000 + i;
+        o.site = (uint32_t)(i % 6);
+        o.host = "c.oca.example.net";
+        o.status = chance(&r, 90) ? OCA_STATUS_ONLINE : OCA_STATUS_DEGRADED;
+        o.is_healthy = chance(&r, 95);
+        o.capacity_bps = 10000000000ull;
+        o.load_bps = o.capacity_bps / 100 * below(&r, 95);
+        ck_assert_int_eq(steer_input_add_oca(&w->in, &o, NULL), OCDN_OK);
+    }
+    /* Nested prefixes under many roots (top-level boundaries everywhere), both families. */
+    while (npool < 4000) {
+        struct net_prefix p = {0};
+        bool v6 = npool % 5 == 4;
+        p.addr.family = v6 ? NET_V6 : NET_V4;
+        p.addr.bytes[0] = v6 ? 0x2a : (uint8_t)(10 + below(&r, 200));
+        p.len = 8;
+        if (npool > 0 && chance(&r, 60) && pool[npool - 1].addr.family == p.addr.family &&
+            pool[npool - 1].len < (v6 ? 120 : 30)) {
+            p = pool[npool - 1 - below(&r, npool < 8 ? (uint32_t)npool : 8)];
+            if (p.addr.family != (v6 ? NET_V6 : NET_V4) || p.len >= (v6 ? 120 : 30))
+                continue;
+            unsigned to = p.len + 1 + below(&r, 6), max = v6 ? 128u : 32u;
+            extend(&r, &p, to < max ? to : max);
+        } else {
+            extend(&r, &p, v6 ? 24 + below(&r, 24) : 12 + below(&r, 12));
+        }
+        pool[npool++] = p;
+    }
+    for (i = 0; i < npool; i++) {
+        uint32_t first = below(&r, 64), span = 10 + below(&r, 40);
+        for (k = 0; k < span; k++) {
+            struct steer_route rt = {0};
+            rt.oca = (first + (uint32_t)k) % 64;
+            rt.prefix = pool[i];
+            rt.path_len = 1 + below(&r, 3);
+            rt.has_med = chance(&r, 50);
+            rt.med = 10 * below(&r, 3);
+            rt.src = (enum route_src)below(&r, ROUTE_SRC_COUNT);
+            rt.origin_as = 64500 + (uint32_t)(i % 7);
+            rt.first_as = 64600 + below(&r, 3);
+            ck_assert_int_eq(steer_input_add_route(&w->in, &rt), OCDN_OK);
+        }
+    }
+    ck_assert_uint_ge(w->in.n_routes, 100000);
+    {
+        uint32_t f;
+        ck_assert_int_eq(steer_input_add_file(&w->in, "f1", &f), OCDN_OK);
+        for (k = 0; k < 64; k++)
+            if (chance(&r, 40))
+                ck_assert_int_eq(steer_input_add_holding(&w->in, f, (uint32_t)k), OCDN_OK);
+    }
+    ck_assert_msg(steer_snap_build_with(bld, &w->in, NULL, 1, &s, err, sizeof(err)) == OCDN_OK,
+                  "build: %s", err);
+    ck_assert_int_eq(steer_snap_verify(s), OCDN_OK);
+    for (q = 0; q < 300; q++) {
+        struct steer_query qq;
+        struct steer_result a, b;
+
+        memset(&qq, 0, sizeof(qq));
+        random_addr_in(&r, &pool[below(&r, (uint32_t)npool)], &qq.client);
+        qq.file = chance(&r, 20) ? STEER_FILE_NONE : 0;
+        qq.n = 1 + below(&r, 10);
+        qq.has_geo = true;
+        qq.lat = 45.0;
+        qq.lon = 3.0;
+        snprintf(ctx, sizeof(ctx), "large world query %zu", q);
+        CHECK(steer_decide(s, &qq, &a) == OCDN_OK, "%s: decide", ctx);
+        CHECK(steer_ref_decide(&w->in, &qq, &b) == OCDN_OK, "%s: reference", ctx);
+        same_result(&a, &b, ctx);
+    }
+    /* A full rebuild with the same builder (its arrays reused) gives the same tables. */
+    w->in.routes_version = 2;
+    ck_assert_msg(steer_snap_build_with(bld, &w->in, s, 2, &s2, err, sizeof(err)) == OCDN_OK,
+                  "rebuild: %s", err);
+    steer_snap_stats(s, &st);
+    steer_snap_stats(s2, &st2);
+    ck_assert(!st2.routes_shared);
+    ck_assert_uint_eq(st2.lists, st.lists);
+    ck_assert_uint_eq(st2.segments, st.segments);
+    ck_assert_uint_eq(st2.list_entries, st.list_entries);
+    ck_assert_uint_eq(st2.prefixes_v4, st.prefixes_v4);
+    ck_assert_uint_eq(st2.prefixes_v6, st.prefixes_v6);
+    ck_assert_uint_gt(st.prefixes_v6, 100);
+    ck_assert_int_eq(steer_snap_verify(s2), OCDN_OK);
+    steer_snap_unref(s);
+    steer_snap_unref(s2);
+    steer_builder_free(bld);
+    steer_input_clear(&w->in);
+    free(pool);
+    free(w);
+}
+END_TEST
+
 /* ---- small worlds built in code ------------------------------------------------------------ */
 
 static struct net_prefix
@@ -1059,7 +1244,7 @@ START_TEST(decide_rejects_malformed_queries)
     q.file = 1; /* one file */
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     ck_assert_int_eq(steer_explain(s, &q, 0, xs, 4, &ex), OCDN_EINVAL);
-    q.file = -2;
+    q.file = -3; /* -1 and -2 are the speed test and "any file" */
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     q.file = 0;
     q.client.family = 0;
@@ -1070,6 +1255,23 @@ START_TEST(decide_rejects_malformed_queries)
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
     q.lat = NAN;
     ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_EINVAL);
+    /* In a batch, a bad query fails alone: the others are answered. */
+    {
+        struct steer_query b[3] = {query("176.130.1.1", 0, 1), q, query("176.130.1.2", 0, 1)};
+        struct steer_result rb[3];
+        enum ocdn_err errs[3];
+
+        rb[1].n = 7;
+        ck_assert_int_eq(steer_decide_batch(s, b, 3, rb, errs), OCDN_EINVAL);
+        ck_assert_int_eq(errs[0], OCDN_OK);
+        ck_assert_int_eq(errs[1], OCDN_EINVAL);
+        ck_assert_int_eq(errs[2], OCDN_OK);
+        ck_assert_uint_eq(rb[0].n, 1);
+        ck_assert_uint_eq(rb[1].n, 0);
+        ck_assert_uint_eq(rb[2].n, 1);
+        ck_assert_int_eq(steer_decide_batch(s, b, 1, rb, NULL), OCDN_OK);
+        ck_assert_int_eq(steer_decide_batch(s, b, 0, rb, NULL), OCDN_OK);
+    }
     steer_snap_unref(s);
     steer_input_clear(&in);
 }
@@ -1537,6 +1739,60 @@ START_TEST(explain_lists_ineligible_and_filters_by_org)
 }
 END_TEST
 
+/* The route explorer's mode (STEER_FILE_ANY): video eligibility without the catalog, so a
+ * degraded OCA, which /v1/steer serves, is eligible there, where the speed test's eligibility
+ * (STEER_FILE_NONE) says "status"; an OCA without the file is eligible too. */
+START_TEST(explain_any_file_uses_video_eligibility)
+{
+    struct steer_input in;
+    struct steer_snap *s;
+    struct steer_choice xs[8];
+    struct steer_explain ex;
+    struct steer_query q = query("176.130.1.9", STEER_FILE_ANY, 2);
+    struct steer_result r;
+    uint32_t f;
+    unsigned i;
+
+    small_world(&in, 4);
+    ck_assert_int_eq(steer_input_add_file(&in, "f2", &f), OCDN_OK); /* held by nobody */
+    for (i = 0; i < 4; i++)
+        add_route(&in, i, "176.130.1.0/24", 1, ROUTE_SRC_EMBEDDED);
+    in.ocas[1].status = OCA_STATUS_DEGRADED;
+    in.ocas[2].status = OCA_STATUS_DRAINING;
+    in.ocas[3].is_healthy = false;
+    s = build(&in, NULL, 1);
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    ck_assert_int_eq(ex.mode, STEER_MODE_ROUTE);
+    ck_assert_uint_eq(ex.n, 4);
+    for (i = 0; i < 4; i++) {
+        enum steer_inelig want = xs[i].oca == 2   ? STEER_INELIG_STATUS
+                                 : xs[i].oca == 3 ? STEER_INELIG_UNHEALTHY
+                                                  : STEER_ELIGIBLE;
+        ck_assert_int_eq(xs[i].inelig, want);
+    }
+    ck_assert(xs[0].oca == 1 || xs[1].oca == 1); /* the degraded one ranks with the online one */
+    /* The speed test's eligibility: the degraded OCA is out. */
+    q.file = STEER_FILE_NONE;
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    for (i = 0; i < ex.n; i++)
+        if (xs[i].oca == 1)
+            ck_assert_int_eq(xs[i].inelig, STEER_INELIG_STATUS);
+    /* A file nobody holds: nobody eligible; any file: decide answers as the explorer ranks. */
+    q.file = (int32_t)f;
+    ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+    ck_assert_int_ne(r.mode, STEER_MODE_ROUTE);
+    q.file = STEER_FILE_ANY;
+    ck_assert_int_eq(steer_decide(s, &q, &r), OCDN_OK);
+    ck_assert_int_eq(r.mode, STEER_MODE_ROUTE);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_int_eq(steer_explain(s, &q, 0, xs, 8, &ex), OCDN_OK);
+    ck_assert_uint_eq(xs[0].oca, r.v[0].oca);
+    ck_assert_uint_eq(xs[1].oca, r.v[1].oca);
+    steer_snap_unref(s);
+    steer_input_clear(&in);
+}
+END_TEST
+
 /* ---- engine --------------------------------------------------------------------------------- */
 
 /* Loader of generation-dependent worlds: in load call k (= snapshot generation k, one call per
@@ -1876,6 +2132,8 @@ steer_suite(void)
     tc = tcase_create("reference");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, random_worlds_agree_with_reference, 0, 4);
+    tcase_add_loop_test(tc, batch_agrees_with_single_and_reference, 0, 2);
+    tcase_add_test(tc, large_world_uses_both_cores_and_agrees);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("input");
@@ -1898,6 +2156,7 @@ steer_suite(void)
 
     tc = tcase_create("explain");
     tcase_add_test(tc, explain_lists_ineligible_and_filters_by_org);
+    tcase_add_test(tc, explain_any_file_uses_video_eligibility);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("engine");
