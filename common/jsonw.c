@@ -186,9 +186,42 @@ put_chars(struct jsonw *w, const char *s, size_t n)
     }
 }
 
+/* Room for n more bytes (and the terminator) in the buffer as it is, or NULL: the caller then
+ * takes the checked path. */
+static char *
+room(struct jsonw *w, size_t n)
+{
+    struct buf *b = w->b;
+
+    return !w->err && b->data && b->len + n < b->cap ? b->data + b->len : NULL;
+}
+
+static bool
+plain(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (special[p[i]])
+            return false;
+    return true;
+}
+
+/* A string with nothing to escape (nearly all of them) goes in as one copy. */
 static void
 put_string(struct jsonw *w, const char *s, size_t n)
 {
+    char *d = room(w, n + 2);
+
+    if (d && plain(s, n)) {
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        w->b->len += n + 2;
+        return;
+    }
     put(w, "\"", 1);
     put_chars(w, s, n);
     put(w, "\"", 1);
@@ -197,9 +230,28 @@ put_string(struct jsonw *w, const char *s, size_t n)
 void
 jsonw_key(struct jsonw *w, const char *k)
 {
+    size_t n = strlen(k);
+    bool comma;
+    char *d;
+
+    /* Fast path: `,"key":` in one copy when the key needs no escaping. */
+    if (!w->err && !w->after_key && w->depth > 0 && (d = room(w, n + 4)) && plain(k, n)) {
+        comma = (w->has_items & (1ULL << w->depth)) != 0;
+        w->has_items |= 1ULL << w->depth;
+        if (comma)
+            *d++ = ',';
+        *d++ = '"';
+        memcpy(d, k, n);
+        d[n] = '"';
+        d[n + 1] = ':';
+        d[n + 2] = '\0';
+        w->b->len += n + 3 + comma;
+        w->after_key = true;
+        return;
+    }
     if (!begin_value(w))
         return;
-    put_string(w, k, strlen(k));
+    put_string(w, k, n);
     put(w, ":", 1);
     w->after_key = true;
 }

@@ -202,6 +202,64 @@ START_TEST(buffer_limit_sticks)
 }
 END_TEST
 
+/* The one-copy paths (keys and plain strings written straight into reserved room) and the
+ * checked path give the same bytes: the same document into a buffer with room reserved, into a
+ * fresh one, and into buffers whose limit falls at every byte of it. */
+static void
+write_doc(struct jsonw *x)
+{
+    jsonw_obj(x);
+    jsonw_kstr(x, "plain", "value");
+    jsonw_kstr(x, "k\"ey", "v\\al");
+    jsonw_key(x, "nested");
+    jsonw_obj(x);
+    jsonw_kint(x, "a", 1);
+    jsonw_kstr(x, "caf\xc3\xa9", "");
+    jsonw_obj_end(x);
+    jsonw_key(x, "list");
+    jsonw_arr(x);
+    jsonw_str(x, "x");
+    jsonw_obj(x);
+    jsonw_obj_end(x);
+    jsonw_arr_end(x);
+    jsonw_obj_end(x);
+}
+
+START_TEST(fast_and_checked_paths_agree)
+{
+    static const char want[] = "{\"plain\":\"value\",\"k\\\"ey\":\"v\\\\al\","
+                               "\"nested\":{\"a\":1,\"caf\xc3\xa9\":\"\"},\"list\":[\"x\",{}]}";
+    struct buf fresh;
+    struct jsonw fw;
+    size_t lim;
+
+    ck_assert_int_eq(buf_reserve(&b, 4096), OCDN_OK);
+    write_doc(&w);
+    expect_doc(want);
+    buf_init(&fresh, 1 << 20);
+    jsonw_init(&fw, &fresh);
+    write_doc(&fw);
+    ck_assert_int_eq(jsonw_finish(&fw), OCDN_OK);
+    ck_assert_str_eq(fresh.data, want);
+    buf_clear(&fresh);
+    for (lim = 1; lim < sizeof(want) + 8; lim++) {
+        buf_init(&fresh, lim);
+        jsonw_init(&fw, &fresh);
+        write_doc(&fw);
+        if (lim >= sizeof(want) - 1) {
+            ck_assert_int_eq(jsonw_finish(&fw), OCDN_OK);
+            ck_assert_str_eq(fresh.data, want);
+        } else {
+            ck_assert_int_eq(jsonw_finish(&fw), OCDN_ETOOBIG);
+            ck_assert_uint_le(fresh.len, lim);
+            if (fresh.data)
+                ck_assert(strncmp(fresh.data, want, fresh.len) == 0);
+        }
+        buf_clear(&fresh);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -219,6 +277,7 @@ main(void)
     tcase_add_test(tc, key_without_value_is_an_error);
     tcase_add_test(tc, depth_limit);
     tcase_add_test(tc, buffer_limit_sticks);
+    tcase_add_test(tc, fast_and_checked_paths_agree);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
