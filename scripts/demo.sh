@@ -195,7 +195,7 @@ show() { # client file label
 	say "steering: client $1 ($3) asks for $2"
 	r=$(steer "$1" "$2")
 	jq -r '"mode: \(.mode), client AS \(.client_asn // "unknown")"' <<<"$r"
-	jq -r '.urls[] | " #\(.rank) \(.hostname)\n    matched \(.reason.matched_prefix) via \(.reason.source), AS path \(.reason.as_path_len), decided by \(.reason.decided_by)\n    \(.url[0:110])..."' <<<"$r"
+	jq -r '.urls[] | " #\(.rank) \(.hostname)\n    matched \(.reason.matched_prefix) via \(.reason.source), AS path \(.reason.as_path_len), \(if .reason.decided_by == "last" then "no other eligible OCA follows" else "ranked by \(.reason.decided_by)" end)\n    \(.url[0:110])..."' <<<"$r"
 	if [ "$(jq -r .mode <<<"$r")" = origin ]; then
 		jq -r '"   no OCA covers this client: origin \(.origin_url)"' <<<"$r"
 		got=$(curl -sS --fail "$(jq -r .origin_url <<<"$r")" | sha256sum | cut -d' ' -f1)
