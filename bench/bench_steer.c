@@ -12,7 +12,7 @@
  *   build/bench/bench_steer --small    a tenth of that (make bench)
  *   options: --v4 N --v6 N --ocas N --sites N --files N --lookups N
  *            --decisions N --ref N --transit-sites N (IX sites with a full transit table, 20)
- *            --seed S */
+ *            --seed S --decide-only (only the random-client decisions, three times) */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -864,7 +864,7 @@ usage(void)
 {
     fprintf(stderr, "usage: bench_steer [--small] [--v4 N] [--v6 N] [--ocas N] [--sites N] "
                     "[--files N] [--lookups N] [--decisions N] [--ref N] [--transit-sites N] "
-                    "[--seed S]\n");
+                    "[--seed S] [--decide-only]\n");
     exit(2);
 }
 
@@ -881,11 +881,16 @@ main(int argc, char **argv)
     double t0, t1, rss0, rss1, engine_s;
     char err[256];
     enum ocdn_err e;
+    bool is_decide_only = false;
     int i;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t *v = NULL;
+        if (strcmp(a, "--decide-only") == 0) {
+            is_decide_only = true;
+            continue;
+        }
         if (strcmp(a, "--small") == 0) {
             o.v4 = 100000, o.v6 = 20000, o.ocas = 1200, o.sites = 150, o.files = 2000;
             o.lookups = 10000000, o.decisions = 1000000, o.ref = 50;
@@ -963,6 +968,21 @@ main(int argc, char **argv)
                (double)rt->n_seg_words * 4 / 1048576.0,
                (double)(rt->n_lnodes * sizeof(*rt->lnodes)) / 1048576.0,
                (double)steer_lpm4_bytes(rt) / 1048576.0, (double)steer_lpm6_bytes(rt) / 1048576.0);
+    }
+    if (is_decide_only) {
+        /* Only the random-client decisions, three times over (for A/B runs of two builds). */
+        yardstick(o.lookups);
+        printf("memory latency here: %.0f ns per dependent load (256 MiB pointer chase)\n",
+               memory_latency_ns());
+        gen_queries(&w, &qs, o.decisions, 20, -2, 3, false);
+        for (i = 0; i < 3; i++) {
+            bench_decisions(s, &qs, "video n=3, random clients:", false);
+            bench_decisions(s, &qs, "video n=3, random clients:", true);
+        }
+        free(qs.q);
+        steer_snap_unref(s);
+        world_free(&w);
+        return 0;
     }
     /* Routes and catalog changed (new versions): full builds as the engine makes them, with
      * one builder; the second finds the builder's temporary arrays already mapped. */

@@ -485,34 +485,52 @@ client_asn(const struct steer_rt *rt, uint32_t id)
     return h[0] & STEER_SEG_ORIGINS ? h[3] : rt->lnodes[id].origin_as;
 }
 
-/* steer_decide() once the query is checked and its node (id) looked up. */
-static void
-decide_one(const struct steer_snap *s, const struct steer_query *q, uint32_t id,
-           struct steer_result *out)
-{
-    struct pick v[STEER_MAX_N + 1];
+/* A decision between its ranking and its answer: the picks' route fields (struct steer_rent)
+ * are the ranking's last misses, prefetched as the picks are made, and read by fill(). */
+struct dq {
     struct qctx c;
-    unsigned n = 0, j;
+    struct pick v[STEER_MAX_N + 1];
+    unsigned n; /* picks in v */
+};
 
-    ctx_init(&c, s, q);
+/* The ranking of steer_decide() once the query is checked and its node (id) looked up. */
+static void
+decide_rank(const struct steer_snap *s, const struct steer_query *q, uint32_t id, struct dq *d,
+            struct steer_result *out)
+{
+    struct qctx *c = &d->c;
+    unsigned n = 0;
+
+    ctx_init(c, s, q);
     out->client_asn = client_asn(s->rt, id);
     if (id)
-        n = rank_route(&c, id, v, q->n + 1);
+        n = rank_route(c, id, d->v, q->n + 1);
     if (n > 0) {
         out->mode = STEER_MODE_ROUTE;
     } else {
-        n = rank_fallback(&c, v, q->n + 1);
+        n = rank_fallback(c, d->v, q->n + 1);
         out->mode = n > 0 ? STEER_MODE_GEO_FALLBACK : STEER_MODE_ORIGIN;
     }
-    out->n = n < q->n ? n : q->n;
+    d->n = n;
+}
+
+/* The answer of a ranked decision. */
+static void
+decide_fill(struct dq *d, struct steer_result *out)
+{
+    struct qctx *c = &d->c;
+    unsigned n = d->n, j;
+
+    out->n = n < c->q->n ? n : c->q->n;
     for (j = 0; j < out->n; j++) {
-        fill(&c, &v[j], &out->v[j]);
+        fill(c, &d->v[j], &out->v[j]);
         out->v[j].rank = j + 1;
-        out->v[j].decided_by = j + 1 < n ? step_between(&c, &v[j], &v[j + 1]) : STEER_STEP_LAST;
+        out->v[j].decided_by =
+            j + 1 < n ? step_between(c, &d->v[j], &d->v[j + 1]) : STEER_STEP_LAST;
     }
-    out->geo = c.geo;
-    out->lat = c.known ? c.lat : 0.0;
-    out->lon = c.known ? c.lon : 0.0;
+    out->geo = c->geo;
+    out->lat = c->known ? c->lat : 0.0;
+    out->lon = c->known ? c->lon : 0.0;
 }
 
 enum ocdn_err
@@ -527,7 +545,12 @@ steer_decide(const struct steer_snap *s, const struct steer_query *q, struct ste
     /* The file's holder set and the lookup are independent misses: overlap them. */
     if (q->file >= 0)
         __builtin_prefetch(&s->cat->fent[q->file]);
-    decide_one(s, q, steer_lookup(s->rt, &q->client), out);
+    {
+        struct dq d;
+
+        decide_rank(s, q, steer_lookup(s->rt, &q->client), &d, out);
+        decide_fill(&d, out);
+    }
     return OCDN_OK;
 }
 
@@ -538,7 +561,8 @@ steer_decide(const struct steer_snap *s, const struct steer_query *q, struct ste
  * level of an IPv6 walk, its list node, its first segments) and prefetches the next thing.
  * A query's misses then overlap those of the other queries of the batch instead of following
  * each other; the last pass makes the decisions on data that is (mostly) in cache. */
-#define BATCH 32
+#define BATCH      32
+#define FILL_GROUP 8 /* decisions between ranked and answered (13 KiB of stack) */
 
 struct bq { /* one query of a batch */
     struct steer_walk w;
@@ -610,8 +634,9 @@ steer_decide_batch(const struct steer_snap *s, const struct steer_query *q, size
                    struct steer_result *out, enum ocdn_err *errs)
 {
     struct bq b[BATCH];
+    struct dq d[FILL_GROUP];
     enum ocdn_err first = OCDN_OK;
-    size_t base, k, m;
+    size_t base, k, k0, m;
     bool busy;
 
     for (base = 0; base < n; base += m) {
@@ -651,9 +676,17 @@ steer_decide_batch(const struct steer_snap *s, const struct steer_query *q, size
         /* The next batch's queries (a caller's array may be cold). */
         for (k = base + m; k < base + 2 * m && k < n; k++)
             __builtin_prefetch(&q[k]);
-        for (k = 0; k < m; k++)
-            if (b[k].is_ok)
-                decide_one(s, &q[base + k], b[k].w.id, &out[base + k]);
+        /* Rank FILL_GROUP queries, then answer them: the route fields of one query's picks
+         * arrive while the next ones are ranked. */
+        for (k0 = 0; k0 < m; k0 += FILL_GROUP) {
+            size_t g = m - k0 < FILL_GROUP ? m - k0 : FILL_GROUP;
+            for (k = 0; k < g; k++)
+                if (b[k0 + k].is_ok)
+                    decide_rank(s, &q[base + k0 + k], b[k0 + k].w.id, &d[k], &out[base + k0 + k]);
+            for (k = 0; k < g; k++)
+                if (b[k0 + k].is_ok)
+                    decide_fill(&d[k], &out[base + k0 + k]);
+        }
     }
     return first;
 }
