@@ -40,6 +40,16 @@ put(struct jsonw *w, const char *p, size_t n)
         w->err = buf_append(b, p, n);
 }
 
+/* A new item in the open container: whether a comma must come before it. */
+static bool
+next_item(struct jsonw *w)
+{
+    bool comma = (w->has_items & (1ULL << w->depth)) != 0;
+
+    w->has_items |= 1ULL << w->depth;
+    return comma;
+}
+
 /* Before a value: a comma when the container already has one, nothing after a key. */
 static bool
 begin_value(struct jsonw *w)
@@ -50,11 +60,8 @@ begin_value(struct jsonw *w)
         w->after_key = false;
         return true;
     }
-    if (w->depth > 0) {
-        if (w->has_items & (1ULL << w->depth))
-            put(w, ",", 1);
-        w->has_items |= 1ULL << w->depth;
-    }
+    if (w->depth > 0 && next_item(w))
+        put(w, ",", 1);
     return !w->err;
 }
 
@@ -236,8 +243,7 @@ jsonw_key(struct jsonw *w, const char *k)
 
     /* Fast path: `,"key":` in one copy when the key needs no escaping. */
     if (!w->err && !w->after_key && w->depth > 0 && (d = room(w, n + 4)) && plain(k, n)) {
-        comma = (w->has_items & (1ULL << w->depth)) != 0;
-        w->has_items |= 1ULL << w->depth;
+        comma = next_item(w);
         if (comma)
             *d++ = ',';
         *d++ = '"';

@@ -15,13 +15,7 @@ cp_conf cp
 start_cp cp
 ADMIN=$(cp_key cp admin)
 FE=$(cp_key cp frontend)
-expect 201 POST /v1/orgs "$ADMIN" '{"name":"isp-a","display_name":"ISP A","kind":"isp"}'
-expect 201 POST /v1/sites "$ADMIN" '{"org_id":1,"iata":"TLS","type":"isp"}'
-expect 201 POST /v1/ocas "$ADMIN" \
-	'{"site_id":1,"model":"storage","capacity_bytes":1000000000,"nic_bps":1000000000,"ipv4":"127.0.0.1"}'
-OCA=$(jq -r .id <<<"$BODY")
-jq -r .appliance_key <<<"$BODY" >"$A/key"
-chmod 600 "$A/key"
+provision_oca "$A/key"
 ok "provisioned OCA $OCA"
 
 printf 'hello world\n' >"$A/data/tt0001-1080p"

@@ -107,3 +107,15 @@ expect() {
 	api "$@"
 	[ "$STATUS" = "$code" ] || fail "$1 $2: expected $code, got $STATUS: $BODY"
 }
+
+# provision_oca KEYFILE: through the API with $ADMIN, one ISP org, a site at TLS and one OCA on
+# 127.0.0.1; sets OCA (its id) and writes its appliance key to KEYFILE (mode 0600).
+provision_oca() {
+	expect 201 POST /v1/orgs "$ADMIN" '{"name":"isp-a","display_name":"ISP A","kind":"isp"}'
+	expect 201 POST /v1/sites "$ADMIN" '{"org_id":1,"iata":"TLS","type":"isp"}'
+	expect 201 POST /v1/ocas "$ADMIN" \
+		'{"site_id":1,"model":"storage","capacity_bytes":1000000000,"nic_bps":1000000000,"ipv4":"127.0.0.1"}'
+	OCA=$(jq -r .id <<<"$BODY")
+	jq -r .appliance_key <<<"$BODY" >"$1"
+	chmod 600 "$1"
+}

@@ -26,14 +26,7 @@ ok "test CA and server certificate for 127.0.0.1"
 cp_conf cp
 start_cp cp
 ADMIN=$(cp_key cp admin)
-expect 201 POST /v1/orgs "$ADMIN" '{"name":"isp-a","display_name":"ISP A","kind":"isp"}'
-expect 201 POST /v1/sites "$ADMIN" '{"org_id":1,"iata":"TLS","type":"isp"}'
-expect 201 POST /v1/ocas "$ADMIN" \
-	'{"site_id":1,"model":"storage","capacity_bytes":1000000000,"nic_bps":1000000000,"ipv4":"127.0.0.1"}'
-OCA=$(jq -r .id <<<"$BODY")
-jq -r .appliance_key <<<"$BODY" >"$A/key"
-chmod 600 "$A/key"
-[ -z "$RUN_USER" ] || chown "$RUN_USER" "$A/key"
+provision_oca "$A/key"
 printf '81.250.0.0/16|65001 3215||||isp4\n' >"$A/routes"
 chmod 644 "$A/routes"
 
